@@ -1,0 +1,108 @@
+//! Expansion: one valid DittoServer in, the objects that run it out (k8s-openapi types).
+
+mod config;
+mod hash;
+pub mod names;
+mod services;
+mod stateful_set;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde_json::Value;
+
+use crate::api::DittoServerSpec;
+
+pub use stateful_set::{strip_template_type_meta, volume_claim_templates};
+
+/// The decoded data of a Secret (`data` base64-decoded, `stringData` merged over it).
+pub type SecretData = BTreeMap<String, Vec<u8>>;
+
+/// A DittoServer that passed validation.
+pub struct Server<'a> {
+    pub name: &'a str,
+    pub namespace: Option<&'a str>,
+    pub spec: &'a DittoServerSpec,
+}
+
+/// One generated object, serialised, with the identity used to match it on the next run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub name: String,
+    pub value: Value,
+}
+
+/// Expands a server. `secret` looks up a Secret of the server's namespace in the input.
+pub fn expand(server: &Server<'_>, secret: &dyn Fn(&str) -> Option<SecretData>) -> Vec<Generated> {
+    let config_text = config::config_yaml(server.spec);
+    let config_hash = hash::config_hash(&config_text, server.spec, secret);
+    let mut out = Vec::with_capacity(6);
+    let config_map = ConfigMap {
+        metadata: metadata(server, names::config_map(server.name)),
+        data: Some(BTreeMap::from([("config.yaml".to_string(), config_text)])),
+        ..ConfigMap::default()
+    };
+    out.push(generated(&config_map, "v1", "ConfigMap"));
+    for service in services::services(server) {
+        out.push(generated(&service, "v1", "Service"));
+    }
+    let mut sts = generated(&stateful_set::stateful_set(server, &config_hash), "apps/v1", "StatefulSet");
+    stateful_set::strip_template_type_meta(&mut sts.value);
+    out.push(sts);
+    out
+}
+
+fn generated<T: serde::Serialize + k8s_openapi::Metadata<Ty = ObjectMeta>>(
+    object: &T,
+    api_version: &'static str,
+    kind: &'static str,
+) -> Generated {
+    let name = object.metadata().name.clone().unwrap_or_default();
+    // Serialising k8s-openapi types to a JSON value cannot fail: they hold no maps with
+    // non-string keys and no non-finite floats.
+    let value = serde_json::to_value(object).unwrap_or(Value::Null);
+    Generated { api_version, kind, name, value: conventional_order(value) }
+}
+
+/// k8s-openapi writes fields alphabetically; people (and kubectl) read apiVersion, kind and
+/// metadata first, and name before labels and annotations.
+fn conventional_order(value: Value) -> Value {
+    let Value::Object(mut map) = value else { return value };
+    let mut out = serde_json::Map::with_capacity(map.len());
+    for key in ["apiVersion", "kind", "metadata"] {
+        if let Some(v) = map.remove(key) {
+            out.insert(key.to_string(), if key == "metadata" { metadata_order(v) } else { v });
+        }
+    }
+    out.extend(map);
+    Value::Object(out)
+}
+
+fn metadata_order(value: Value) -> Value {
+    let Value::Object(mut map) = value else { return value };
+    let mut out = serde_json::Map::with_capacity(map.len());
+    for key in ["name", "namespace", "labels", "annotations"] {
+        if let Some(v) = map.remove(key) {
+            out.insert(key.to_string(), v);
+        }
+    }
+    out.extend(map);
+    Value::Object(out)
+}
+
+/// Metadata shared by every generated object: name, namespace, labels and the marker.
+fn metadata(server: &Server<'_>, name: String) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name),
+        namespace: server.namespace.map(str::to_string),
+        labels: Some(names::labels(server.name)),
+        annotations: Some(BTreeMap::from([(
+            names::GENERATED_FROM.to_string(),
+            names::generated_from(server.namespace, server.name),
+        )])),
+        ..ObjectMeta::default()
+    }
+}

@@ -1,0 +1,60 @@
+//! The Services: `-headless` (NFS, for the StatefulSet), `-file` (NFS and SMB), `-api`, and
+//! `-metrics` when metrics are enabled.
+
+use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::{metadata, names, Server};
+
+pub fn port(name: &str, number: i32) -> ServicePort {
+    ServicePort {
+        name: Some(name.to_string()),
+        port: number,
+        target_port: Some(IntOrString::Int(number)),
+        protocol: Some("TCP".to_string()),
+        ..ServicePort::default()
+    }
+}
+
+pub fn services(server: &Server<'_>) -> Vec<Service> {
+    let spec = server.spec;
+    let service = |name: String, kind: Option<&str>, cluster_ip: Option<&str>, ports: Vec<ServicePort>, annotate: bool| {
+        let mut meta = metadata(server, name);
+        if annotate {
+            if let Some(a) = meta.annotations.as_mut() {
+                a.extend(spec.service.annotations.clone());
+            }
+        }
+        Service {
+            metadata: meta,
+            spec: Some(ServiceSpec {
+                type_: kind.map(str::to_string),
+                cluster_ip: cluster_ip.map(str::to_string),
+                selector: Some(names::labels(server.name)),
+                ports: Some(ports),
+                ..ServiceSpec::default()
+            }),
+            ..Service::default()
+        }
+    };
+    let service_type = spec.service.kind.as_str();
+    let mut file_ports = vec![port("nfs", spec.nfs_port)];
+    if spec.smb.enabled {
+        file_ports.push(port("smb", spec.smb.port));
+    }
+    let mut out = vec![
+        service(names::headless_service(server.name), None, Some("None"), vec![port("nfs", spec.nfs_port)], false),
+        service(names::file_service(server.name), Some(service_type), None, file_ports, true),
+        service(names::api_service(server.name), Some(service_type), None, vec![port("api", spec.control_plane.port)], true),
+    ];
+    if spec.metrics.enabled {
+        out.push(service(
+            names::metrics_service(server.name),
+            Some("ClusterIP"),
+            None,
+            vec![port("metrics", spec.metrics.port)],
+            false,
+        ));
+    }
+    out
+}

@@ -1,0 +1,16 @@
+//! dittofs-krm: a KRM function that expands DittoServer resources into the Kubernetes objects
+//! that run them.
+//!
+//! The core is pure: [`run`] takes the input text and returns the output text and results; the
+//! binary does the IO. Native and WASI builds run the same code.
+
+pub mod api;
+pub mod expand;
+pub mod inventory;
+mod pipeline;
+pub mod validate;
+pub mod wire;
+pub mod yaml;
+
+pub use pipeline::{run, Output};
+pub use wire::InputError;

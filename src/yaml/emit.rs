@@ -1,0 +1,218 @@
+//! Block-style YAML writer for generated objects and rebuilt items.
+//!
+//! Hand-rolled on purpose: serde_yaml (like most YAML 1.2 emitters) writes `on`, `yes`, `no`,
+//! `2024-01-01`, `12:30:00` or `1_000` as plain scalars, which kubectl's YAML 1.1 reader turns
+//! into booleans, dates and integers. This writer quotes every string that either YAML version
+//! could read as something else, and always writes block style, which kpt keeps as it is.
+
+use serde_json::Value;
+
+/// Writes `value` as a block node whose nested lines are indented by `indent` spaces. The first
+/// line carries no indentation: the caller writes whatever precedes it (`- ` or `key: `).
+pub fn write_node(value: &Value, indent: usize, out: &mut String) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            let mut first = true;
+            for (key, v) in map {
+                if !first {
+                    push_indent(out, indent);
+                }
+                first = false;
+                write_string(key, indent, out, true);
+                out.push(':');
+                write_value_after_key(v, indent, out);
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            let mut first = true;
+            for v in items {
+                if !first {
+                    push_indent(out, indent);
+                }
+                first = false;
+                out.push('-');
+                match v {
+                    Value::Object(m) if !m.is_empty() => {
+                        out.push(' ');
+                        write_node(v, indent + 2, out);
+                    }
+                    Value::Array(a) if !a.is_empty() => {
+                        out.push(' ');
+                        write_node(v, indent + 2, out);
+                    }
+                    _ => {
+                        out.push(' ');
+                        write_scalar(v, indent + 2, out);
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        _ => {
+            write_scalar(value, indent, out);
+            out.push('\n');
+        }
+    }
+}
+
+fn write_value_after_key(v: &Value, indent: usize, out: &mut String) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            out.push('\n');
+            push_indent(out, indent + 2);
+            write_node(v, indent + 2, out);
+        }
+        // Sequences sit at their key's indentation (kubectl's and kyaml's compact style).
+        Value::Array(a) if !a.is_empty() => {
+            out.push('\n');
+            push_indent(out, indent);
+            write_node(v, indent, out);
+        }
+        _ => {
+            out.push(' ');
+            write_scalar(v, indent + 2, out);
+            out.push('\n');
+        }
+    }
+}
+
+fn write_scalar(v: &Value, indent: usize, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => write_string(s, indent, out, false),
+        Value::Object(_) => out.push_str("{}"),
+        Value::Array(_) => out.push_str("[]"),
+    }
+}
+
+fn push_indent(out: &mut String, n: usize) {
+    for _ in 0..n {
+        out.push(' ');
+    }
+}
+
+/// Writes a string plain when no YAML 1.1 or 1.2 reader can take it for anything else, as a
+/// literal block when it is multi-line text, and double-quoted otherwise.
+fn write_string(s: &str, indent: usize, out: &mut String, is_key: bool) {
+    if is_plain_safe(s) {
+        out.push_str(s);
+    } else if !is_key && fits_literal_block(s) {
+        write_literal(s, indent, out);
+    } else {
+        write_double_quoted(s, out);
+    }
+}
+
+/// True when `s` reads back as the same string, plain, under YAML 1.1 and 1.2 alike.
+pub fn is_plain_safe(s: &str) -> bool {
+    let Some(first) = s.chars().next() else { return false };
+    if s.len() > 1024 {
+        // Long scalars are quoted rather than checked for folding quirks.
+        return false;
+    }
+    if !(first.is_alphanumeric() || first == '/' || first == '_') {
+        return false;
+    }
+    if s.ends_with([' ', ':']) || s.contains(": ") || s.contains(" #") {
+        return false;
+    }
+    if s.chars().any(|c| c.is_control() || matches!(c, '"' | '\'' | '{' | '}' | '[' | ']' | ',' | '#' | '`' | '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}')) {
+        return false;
+    }
+    !looks_like_non_string(s)
+}
+
+/// Words and numbers that YAML 1.1 (or 1.2) resolves to null, booleans, numbers or timestamps.
+fn looks_like_non_string(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False",
+        "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "nan", "NaN", "NAN", "inf",
+        "Inf", "INF",
+    ];
+    if WORDS.contains(&s) {
+        return true;
+    }
+    // Anything that starts like a number and is made only of characters found in YAML 1.1
+    // integers, floats, sexagesimals and timestamps (hex digits, x/o/b prefixes, `_`, `.`, `:`,
+    // signs, exponents, `T`/`Z` and spaces) is quoted; `10Gi` or `15m` stay plain.
+    let starts_numeric = s.starts_with(|c: char| c.is_ascii_digit());
+    starts_numeric
+        && s.chars().all(|c| {
+            c.is_ascii_hexdigit() || matches!(c, 'x' | 'X' | 'o' | 'O' | '_' | '.' | ':' | '+' | '-' | 'e' | 'E' | 't' | 'T' | 'z' | 'Z' | ' ')
+        })
+}
+
+/// Multi-line text without characters a literal block cannot carry.
+fn fits_literal_block(s: &str) -> bool {
+    s.contains('\n')
+        && !s.starts_with([' ', '\n'])
+        && !s.chars().any(|c| (c.is_control() && c != '\n') || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+        && !s.lines().any(|l| l.ends_with(' '))
+}
+
+fn write_literal(s: &str, indent: usize, out: &mut String) {
+    let body = s.trim_end_matches('\n');
+    let trailing = s.len() - body.len();
+    out.push_str(match trailing {
+        0 => "|-",
+        1 => "|",
+        _ => "|+",
+    });
+    for line in body.split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            push_indent(out, indent);
+            out.push_str(line);
+        }
+    }
+    // `|+` keeps the extra line breaks; write them as empty lines.
+    for _ in 1..trailing {
+        out.push('\n');
+    }
+}
+
+fn write_double_quoted(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}') => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_11_lookalikes_are_quoted() {
+        for s in ["on", "off", "yes", "no", "y", "n", "~", "null", "0123", "1e3", "0x1F", ".inf", "2024-01-01", "true", "12:30:00", "1_000", "-1", "", " a", "a: b", "#x", "=", "<<"] {
+            assert!(!is_plain_safe(s), "{s:?} must be quoted");
+        }
+    }
+
+    #[test]
+    fn ordinary_words_stay_plain() {
+        for s in ["10Gi", "5Gi", "15m", "168h", "dittofs-server", "app.kubernetes.io/name", "/data/cache", "ClusterIP", "marmos91c/dittofs:latest"] {
+            assert!(is_plain_safe(s), "{s:?} should be plain");
+        }
+    }
+
+    #[test]
+    fn multi_line_text_is_a_literal_block() {
+        let mut out = String::new();
+        write_node(&serde_json::json!({"data": {"config.yaml": "a: 1\nb: 2\n"}}), 0, &mut out);
+        assert_eq!(out, "data:\n  config.yaml: |\n    a: 1\n    b: 2\n");
+    }
+}

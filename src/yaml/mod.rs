@@ -1,0 +1,106 @@
+//! The one place that knows the YAML libraries.
+//!
+//! - [`scan`] outlines a ResourceList with saphyr-parser's events (item spans and headers).
+//! - [`parse_value`] turns the text of one node into a `serde_json::Value` with serde_yaml;
+//!   swapping serde_yaml for another library changes this file only.
+//! - [`emit`] writes values back as block-style, YAML-1.1-safe text.
+
+pub mod emit;
+pub mod scan;
+
+use std::fmt;
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum YamlError {
+    Syntax { message: String, line: usize, column: usize },
+    /// Valid YAML that has no JSON equivalent (a non-string key, a tagged value).
+    Unsupported(String),
+}
+
+impl fmt::Display for YamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            YamlError::Syntax { message, line, column } => write!(f, "line {line}, column {column}: {message}"),
+            YamlError::Unsupported(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Parses one YAML document into a JSON-shaped value, resolving aliases and merge keys (`<<`).
+pub fn parse_value(text: &str) -> Result<Value, YamlError> {
+    let mut value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+        YamlError::Syntax { message: strip_location(&e.to_string()), line, column }
+    })?;
+    value.apply_merge().map_err(|e| YamlError::Unsupported(e.to_string()))?;
+    to_json(value)
+}
+
+fn strip_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn to_json(value: serde_yaml::Value) -> Result<Value, YamlError> {
+    use serde_yaml::Value as Y;
+    Ok(match value {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                serde_json::Number::from_f64(f)
+                    .map(Value::Number)
+                    .ok_or_else(|| YamlError::Unsupported(format!("the number {n} has no JSON form")))?
+            }
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(items.into_iter().map(to_json).collect::<Result<_, _>>()?),
+        Y::Mapping(map) => {
+            let mut out = serde_json::Map::with_capacity(map.len());
+            for (k, v) in map {
+                let key = match k {
+                    Y::String(s) => s,
+                    Y::Bool(b) => b.to_string(),
+                    Y::Number(n) => n.to_string(),
+                    other => {
+                        return Err(YamlError::Unsupported(format!(
+                            "a mapping key must be a string, found {}",
+                            describe(&other)
+                        )))
+                    }
+                };
+                out.insert(key, to_json(v)?);
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(t) => {
+            return Err(YamlError::Unsupported(format!("tagged values ({}) are not supported", t.tag)))
+        }
+    })
+}
+
+fn describe(v: &serde_yaml::Value) -> &'static str {
+    match v {
+        serde_yaml::Value::Null => "null",
+        serde_yaml::Value::Sequence(_) => "a sequence",
+        serde_yaml::Value::Mapping(_) => "a mapping",
+        serde_yaml::Value::Tagged(_) => "a tagged value",
+        _ => "a scalar",
+    }
+}
+
+/// Writes a value as a block-style YAML document (no `---`).
+pub fn to_string(value: &Value) -> String {
+    let mut out = String::new();
+    emit::write_node(value, 0, &mut out);
+    out
+}

@@ -1,0 +1,447 @@
+//! Finds the items of a ResourceList without building them.
+//!
+//! The scanner walks the parser's events once, remembers where each item starts and ends (as
+//! lines of the input) and picks up the few header fields the function needs to decide what an
+//! item is: apiVersion, kind, metadata.name, metadata.namespace and the annotations. Items are
+//! never turned into values here; the caller deserialises only the kinds it reads and copies the
+//! others through as their original text.
+//!
+//! Saphyr's spans count characters, not bytes, so positions are kept as (line, column) and turned
+//! into byte offsets through a table of line starts.
+
+use saphyr_parser::{Event, Marker, Parser, Span};
+
+use super::YamlError;
+
+/// What the scanner learnt about one item of `items`.
+#[derive(Debug, Clone, Default)]
+pub struct ItemHeader {
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    /// Annotations in document order; only scalar values are kept.
+    pub annotations: Vec<(String, String)>,
+}
+
+impl ItemHeader {
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.annotations.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Where a block node lies in the input: whole lines, the first one starting at `col`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockSpan {
+    /// Byte offset of the node's first character.
+    pub start: usize,
+    /// Byte offset one past the node's last line (its line break included).
+    pub end: usize,
+    /// The node's indentation: every further non-blank, non-comment line is indented this much.
+    pub indent: usize,
+}
+
+/// How an item (or the functionConfig) can be taken out of the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extent {
+    /// A block mapping that can be cut out as text and re-indented.
+    Block(BlockSpan),
+    /// Flow style, tags, cross-item aliases or odd indentation: the value must be rebuilt from a
+    /// full parse of the document.
+    Rebuild,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScannedItem {
+    pub header: ItemHeader,
+    pub extent: Extent,
+}
+
+/// The outline of a ResourceList document.
+#[derive(Debug, Default)]
+pub struct Outline {
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    /// `None` when the document has no `items` key.
+    pub items: Option<Vec<ScannedItem>>,
+    pub function_config: Option<FunctionConfigNode>,
+    /// Some item needs a full parse (see [`Extent::Rebuild`]).
+    pub needs_full_parse: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionConfigNode {
+    pub header: ItemHeader,
+    pub extent: Extent,
+}
+
+/// The shape errors the scanner can tell apart; syntax errors come as [`YamlError::Syntax`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShapeError {
+    Empty,
+    MultipleDocuments,
+    NotAMapping,
+    ItemsNotASequence { line: usize },
+    ItemNotAMapping { index: usize, line: usize },
+}
+
+pub enum ScanFailure {
+    Yaml(YamlError),
+    Shape(ShapeError),
+}
+
+/// Byte offsets of line starts, to turn saphyr's (line, char column) into byte offsets.
+pub struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0);
+        starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+        Lines { text, starts }
+    }
+
+    /// Byte offset of the start of (1-based) `line`; one past the end for lines past the text.
+    fn line_start(&self, line: usize) -> usize {
+        self.starts.get(line.saturating_sub(1)).copied().unwrap_or(self.text.len())
+    }
+
+    fn line_text(&self, line: usize) -> &'a str {
+        let start = self.line_start(line);
+        let end = self.starts.get(line).copied().unwrap_or(self.text.len());
+        &self.text[start..end]
+    }
+
+    /// Byte offset of a marker.
+    fn offset(&self, m: &Marker) -> usize {
+        let line = self.line_text(m.line());
+        let within = line.char_indices().nth(m.col()).map_or(line.len(), |(i, _)| i);
+        self.line_start(m.line()) + within
+    }
+}
+
+enum Frame {
+    Mapping { key: Option<String>, expecting_key: bool },
+    Sequence,
+}
+
+/// Where the walk is, relative to the ResourceList.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Zone {
+    Root,
+    Items,
+    Item,
+    FunctionConfig,
+    Elsewhere,
+}
+
+struct Open {
+    start: Marker,
+    start_span: Span,
+    header: ItemHeader,
+    anchors: Vec<usize>,
+    rebuild: bool,
+    depth: usize,
+}
+
+pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
+    let lines = Lines::new(text);
+    let mut outline = Outline::default();
+    let mut frames: Vec<Frame> = Vec::new();
+    // Keys from the open node (item or functionConfig) down to the current event.
+    let mut path: Vec<Option<String>> = Vec::new();
+    let mut zone_stack: Vec<Zone> = Vec::new();
+    let mut open: Option<Open> = None;
+    let mut documents = 0usize;
+    let mut root_seen = false;
+    // Anchors defined outside any item: an item aliasing one cannot be cut out alone.
+    let mut anchors_by_item: Vec<Vec<usize>> = Vec::new();
+
+    for next in Parser::new_from_str(text) {
+        let (event, span) = next.map_err(|e| {
+            ScanFailure::Yaml(YamlError::Syntax {
+                message: e.info().to_string(),
+                line: e.marker().line(),
+                column: e.marker().col() + 1,
+            })
+        })?;
+        match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => continue,
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(ScanFailure::Shape(ShapeError::MultipleDocuments));
+                }
+                continue;
+            }
+            _ => {}
+        }
+
+        // The key/value bookkeeping of the enclosing mapping.
+        let is_key = matches!(frames.last(), Some(Frame::Mapping { expecting_key: true, .. }));
+        let key_of_value = match frames.last() {
+            Some(Frame::Mapping { key, expecting_key: false }) => key.clone(),
+            _ => None,
+        };
+        let zone = zone_stack.last().copied().unwrap_or(Zone::Root);
+        let depth = frames.len();
+
+        match &event {
+            Event::Scalar(value, _, anchor, tag) => {
+                if depth == 0 {
+                    // A document that is a lone scalar (or empty).
+                    if value.is_empty() && tag.is_none() {
+                        continue;
+                    }
+                    return Err(ScanFailure::Shape(ShapeError::NotAMapping));
+                }
+                if let Some(o) = open.as_mut() {
+                    if *anchor != 0 {
+                        o.anchors.push(*anchor);
+                    }
+                    if !is_key {
+                        record_header(&mut o.header, &path, key_of_value.as_deref(), value, depth - o.depth);
+                    }
+                } else if zone == Zone::Root && depth == 1 && !is_key {
+                    match key_of_value.as_deref() {
+                        Some("apiVersion") => outline.api_version = Some(value.to_string()),
+                        Some("kind") => outline.kind = Some(value.to_string()),
+                        Some("items") if is_null(value) => outline.items = Some(Vec::new()),
+                        Some("items") => {
+                            return Err(ScanFailure::Shape(ShapeError::ItemsNotASequence { line: span.start.line() }))
+                        }
+                        _ => {}
+                    }
+                } else if zone == Zone::Items {
+                    let index = outline.items.as_ref().map_or(0, Vec::len);
+                    return Err(ScanFailure::Shape(ShapeError::ItemNotAMapping { index, line: span.start.line() }));
+                }
+                advance(&mut frames, Some(value.to_string()));
+            }
+            Event::Alias(id) => {
+                match open.as_mut() {
+                    Some(o) if !o.anchors.contains(id) => o.rebuild = true,
+                    Some(_) => {}
+                    None if zone == Zone::Items => {
+                        let index = outline.items.as_ref().map_or(0, Vec::len);
+                        return Err(ScanFailure::Shape(ShapeError::ItemNotAMapping { index, line: span.start.line() }));
+                    }
+                    None => {}
+                }
+                advance(&mut frames, None);
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                let is_mapping = matches!(event, Event::MappingStart(..));
+                if depth == 0 {
+                    if !is_mapping {
+                        return Err(ScanFailure::Shape(ShapeError::NotAMapping));
+                    }
+                    root_seen = true;
+                    zone_stack.push(Zone::Root);
+                } else if let Some(o) = open.as_mut() {
+                    if *anchor != 0 {
+                        o.anchors.push(*anchor);
+                    }
+                    path.push(if is_key { None } else { key_of_value.clone() });
+                    zone_stack.push(zone);
+                } else if zone == Zone::Root && depth == 1 && !is_key && key_of_value.as_deref() == Some("items") {
+                    if is_mapping {
+                        return Err(ScanFailure::Shape(ShapeError::ItemsNotASequence { line: span.start.line() }));
+                    }
+                    outline.items = Some(Vec::new());
+                    zone_stack.push(Zone::Items);
+                } else if zone == Zone::Items {
+                    let index = outline.items.as_ref().map_or(0, Vec::len);
+                    if !is_mapping {
+                        return Err(ScanFailure::Shape(ShapeError::ItemNotAMapping { index, line: span.start.line() }));
+                    }
+                    open = Some(Open {
+                        start: span.start,
+                        start_span: span,
+                        header: ItemHeader::default(),
+                        anchors: if *anchor != 0 { vec![*anchor] } else { Vec::new() },
+                        rebuild: *anchor != 0,
+                        depth: depth + 1,
+                    });
+                    zone_stack.push(Zone::Item);
+                } else if zone == Zone::Root
+                    && depth == 1
+                    && !is_key
+                    && is_mapping
+                    && key_of_value.as_deref() == Some("functionConfig")
+                {
+                    open = Some(Open {
+                        start: span.start,
+                        start_span: span,
+                        header: ItemHeader::default(),
+                        anchors: if *anchor != 0 { vec![*anchor] } else { Vec::new() },
+                        rebuild: *anchor != 0,
+                        depth: depth + 1,
+                    });
+                    zone_stack.push(Zone::FunctionConfig);
+                } else {
+                    if *anchor != 0 {
+                        anchors_by_item.push(vec![*anchor]);
+                    }
+                    zone_stack.push(Zone::Elsewhere);
+                }
+                frames.push(if is_mapping {
+                    Frame::Mapping { key: None, expecting_key: true }
+                } else {
+                    Frame::Sequence
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                frames.pop();
+                let closing = zone_stack.pop().unwrap_or(Zone::Root);
+                let closes_open = open.as_ref().is_some_and(|o| o.depth == depth);
+                if closes_open {
+                    let o = open.take().expect("checked above");
+                    let extent = if o.rebuild { Extent::Rebuild } else { block_extent(&lines, &o, span.start) };
+                    if extent == Extent::Rebuild {
+                        outline.needs_full_parse = true;
+                    }
+                    match closing {
+                        Zone::Item => outline
+                            .items
+                            .get_or_insert_with(Vec::new)
+                            .push(ScannedItem { header: o.header, extent }),
+                        _ => outline.function_config = Some(FunctionConfigNode { header: o.header, extent }),
+                    }
+                } else if open.is_some() {
+                    path.pop();
+                }
+                advance(&mut frames, None);
+            }
+            _ => {}
+        }
+    }
+    if !root_seen {
+        return Err(ScanFailure::Shape(ShapeError::Empty));
+    }
+    Ok(outline)
+}
+
+fn is_null(value: &str) -> bool {
+    matches!(value, "" | "~" | "null" | "Null" | "NULL")
+}
+
+/// After a complete node: a mapping flips between key and value.
+fn advance(frames: &mut [Frame], key: Option<String>) {
+    if let Some(Frame::Mapping { key: k, expecting_key }) = frames.last_mut() {
+        if *expecting_key {
+            *k = key;
+            *expecting_key = false;
+        } else {
+            *k = None;
+            *expecting_key = true;
+        }
+    }
+}
+
+/// Picks up apiVersion, kind, metadata.{name,namespace,annotations}. `level` is the depth of the
+/// scalar's mapping below the item: 1 for the item's own keys.
+fn record_header(h: &mut ItemHeader, path: &[Option<String>], key: Option<&str>, value: &str, level: usize) {
+    let Some(key) = key else { return };
+    match (level, path) {
+        (0, []) => match key {
+            "apiVersion" => h.api_version = Some(value.to_string()),
+            "kind" => h.kind = Some(value.to_string()),
+            _ => {}
+        },
+        (1, [Some(m)]) if m == "metadata" => match key {
+            "name" if !is_null(value) => h.name = Some(value.to_string()),
+            "namespace" if !is_null(value) => h.namespace = Some(value.to_string()),
+            _ => {}
+        },
+        (2, [Some(m), Some(a)]) if m == "metadata" && a == "annotations" => {
+            h.annotations.push((key.to_string(), value.to_string()));
+        }
+        _ => {}
+    }
+}
+
+/// Decides whether a block mapping can be cut out as lines: its first line holds only
+/// indentation and at most one `-` before the node, and no later line is indented less.
+fn block_extent(lines: &Lines<'_>, o: &Open, end: Marker) -> Extent {
+    let first_line = lines.line_text(o.start.line());
+    let start = lines.offset(&o.start);
+    let prefix = &first_line[..start - lines.line_start(o.start.line())];
+    let prefix_ok = {
+        let t = prefix.trim_start_matches(' ');
+        let t = t.strip_prefix('-').unwrap_or(t);
+        t.trim_start_matches(' ').is_empty()
+    };
+    // A flow mapping starts with its brace.
+    let flow = text_at(lines, &o.start_span).starts_with('{');
+    if !prefix_ok || flow {
+        return Extent::Rebuild;
+    }
+    let indent = o.start.col();
+    // The node ends where the next token begins; that token must open its own line.
+    let end_prefix = &lines.line_text(end.line())[..lines.offset(&end) - lines.line_start(end.line())];
+    if !end_prefix.trim_start_matches(' ').is_empty() {
+        return Extent::Rebuild;
+    }
+    let end_offset = lines.line_start(end.line());
+    let mut line = o.start.line() + 1;
+    while line < end.line() {
+        let t = lines.line_text(line);
+        let body = t.trim_start_matches(' ');
+        let blank = body.trim().is_empty() || body.starts_with('#');
+        if !blank && t.len() - body.len() < indent {
+            return Extent::Rebuild;
+        }
+        line += 1;
+    }
+    Extent::Block(BlockSpan { start, end: end_offset.max(start), indent })
+}
+
+fn text_at<'a>(lines: &Lines<'a>, span: &Span) -> &'a str {
+    let from = lines.offset(&span.start);
+    &lines.text[from..]
+}
+
+/// The node's text re-indented so that its first line starts at `indent` columns; the first
+/// line itself carries no indentation (the caller writes what precedes it).
+pub fn reindent(text: &str, span: &BlockSpan, indent: usize, out: &mut String) {
+    let body = &text[span.start..span.end];
+    let mut lines = body.split_inclusive('\n');
+    if let Some(first) = lines.next() {
+        out.push_str(first);
+    }
+    for line in lines {
+        let content = line.trim_start_matches(' ');
+        let leading = line.len() - content.len();
+        if content.trim_end_matches(['\n', '\r']).is_empty() {
+            // Blank line: keep the spaces beyond the node's indentation (block scalars count them).
+            if leading > span.indent {
+                push_spaces(out, indent);
+                out.push_str(&line[span.indent..]);
+            } else {
+                out.push_str(content);
+            }
+            continue;
+        }
+        if leading >= span.indent {
+            push_spaces(out, indent);
+            out.push_str(&line[span.indent..]);
+        } else {
+            // Only comment lines get here (block_extent checked the rest).
+            push_spaces(out, indent);
+            out.push_str(content);
+        }
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+fn push_spaces(out: &mut String, n: usize) {
+    for _ in 0..n {
+        out.push(' ');
+    }
+}
