@@ -54,5 +54,10 @@ fn describe(path: String, message: &str) -> FieldProblem {
         let shown = full.strip_prefix("spec.").unwrap_or(&full).to_string();
         return FieldProblem { message: format!("{shown} is required"), path: full };
     }
+    // serde names Rust types; users write YAML.
+    let message = message
+        .replace("expected i32", "expected a whole number")
+        .replace("expected i64", "expected a whole number")
+        .replace("expected a boolean", "expected true or false");
     FieldProblem { message: format!("{path}: {message}"), path }
 }
