@@ -1,0 +1,181 @@
+//! One focused test per validation rule: the result's severity, field.path, resourceRef and file,
+//! on the inputs of the golden cases (tests/cases/<case>/input.yaml).
+
+use dittofs_krm::wire::{Severity, ValidationResult};
+
+fn results(case: &str) -> Vec<ValidationResult> {
+    let path = format!("{}/tests/cases/{case}/input.yaml", env!("CARGO_MANIFEST_DIR"));
+    let input = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    dittofs_krm::run(&input).expect("a ResourceList").results
+}
+
+/// Asserts the case yields exactly these (severity, field path, message fragment) results, each
+/// naming the DittoServer `server` and its file `<server>.yaml`.
+fn expect(case: &str, server: &str, expected: &[(Severity, &str, &str)]) {
+    let got = results(case);
+    assert_eq!(got.len(), expected.len(), "{case}: {got:#?}");
+    for (r, (severity, path, fragment)) in got.iter().zip(expected) {
+        assert_eq!(r.severity, *severity, "{case}: {r:#?}");
+        assert_eq!(r.field.as_ref().map(|f| f.path.as_str()), Some(*path), "{case}: {r:#?}");
+        assert!(r.message.contains(fragment), "{case}: {:?} lacks {fragment:?}", r.message);
+        let rr = r.resource_ref.as_ref().expect("resourceRef");
+        assert_eq!((rr.api_version.as_str(), rr.kind.as_str(), rr.name.as_str()), ("dittofs.dittofs.com/v1alpha1", "DittoServer", server));
+        let file = r.file.as_ref().expect("file");
+        assert_eq!((file.path.as_str(), file.index), (format!("{server}.yaml").as_str(), Some(0)));
+    }
+}
+
+use Severity::{Error, Warning};
+
+#[test]
+fn metadata_size_is_required() {
+    expect("rule-metadata-size-required", "no-metadata-size", &[(Error, "spec.storage.metadataSize", "storage.metadataSize is required")]);
+}
+
+#[test]
+fn postgres_takes_precedence_over_sqlite() {
+    expect("rule-postgres-over-sqlite", "pg", &[(Warning, "spec.database.postgresSecretRef", "PostgreSQL will take precedence")]);
+}
+
+#[test]
+fn ports_must_be_in_range() {
+    expect(
+        "rule-port-range",
+        "ports",
+        &[
+            (Error, "spec.controlPlane.port", "controlPlane.port must be between 1 and 65535"),
+            (Error, "spec.metrics.port", "metrics.port must be between 1 and 65535"),
+        ],
+    );
+}
+
+#[test]
+fn ports_must_differ_including_nfs_and_api() {
+    expect(
+        "rule-port-clash",
+        "clash",
+        &[
+            (Error, "spec.controlPlane.port", "port 9000 is used by both nfs and api"),
+            (Error, "spec.smb.port", "port 9000 is used by both nfs and smb"),
+        ],
+    );
+}
+
+#[test]
+fn privileged_ports_warn() {
+    expect(
+        "rule-privileged-port",
+        "privileged",
+        &[(Warning, "spec.nfsPort", "nfs port 111 is privileged"), (Warning, "spec.smb.port", "smb port 445 is privileged")],
+    );
+}
+
+#[test]
+fn storage_class_absent_from_input_is_an_error() {
+    expect("rule-storage-class-absent", "sc-missing", &[(Error, "spec.storage.storageClassName", "StorageClass \"premium\" does not exist")]);
+}
+
+#[test]
+fn storage_class_unverifiable_warns_by_default() {
+    expect("rule-storage-class-unverifiable", "sc-unverified", &[(Warning, "spec.storage.storageClassName", "Could not verify StorageClass \"premium\"")]);
+}
+
+#[test]
+fn storage_class_unverifiable_is_an_error_when_strict() {
+    expect("rule-storage-class-strict", "sc-strict", &[(Error, "spec.storage.storageClassName", "Could not verify StorageClass \"premium\"")]);
+}
+
+#[test]
+fn storage_class_check_off_reports_nothing() {
+    assert_eq!(results("config-storage-class-off"), vec![]);
+}
+
+#[test]
+fn no_default_storage_class_warns() {
+    expect("rule-no-default-storage-class", "no-default", &[(Warning, "spec.storage.storageClassName", "PVCs would stay Pending")]);
+}
+
+#[test]
+fn s3_secret_absent_warns() {
+    expect("rule-s3-secret-absent", "s3-absent", &[(Warning, "spec.s3.credentialsSecretRef.secretName", "S3 credentials Secret \"nowhere\" not found")]);
+}
+
+#[test]
+fn s3_secret_missing_keys_warn_per_key() {
+    expect(
+        "rule-s3-secret-missing-keys",
+        "s3-keys",
+        &[
+            (Warning, "spec.s3.credentialsSecretRef.accessKeyIdKey", "missing key \"accessKeyId\""),
+            (Warning, "spec.s3.credentialsSecretRef.secretAccessKeyKey", "missing key \"secretAccessKey\""),
+        ],
+    );
+}
+
+#[test]
+fn other_secret_refs_absent_warn() {
+    expect("rule-secret-ref-absent", "jwt", &[(Warning, "spec.identity.jwt.secretRef.name", "Secret \"jwt\" not found")]);
+}
+
+#[test]
+fn sizes_follow_the_pattern_and_are_positive() {
+    expect(
+        "rule-size-pattern",
+        "sizes",
+        &[
+            (Error, "spec.storage.metadataSize", "invalid metadata size \"10GB\""),
+            (Error, "spec.storage.contentSize", "invalid content size \"-5Gi\""),
+            (Error, "spec.storage.cacheSize", "larger than zero"),
+        ],
+    );
+}
+
+#[test]
+fn sizes_fit_a_quantity() {
+    expect("rule-size-too-large", "huge", &[(Error, "spec.storage.metadataSize", "too large")]);
+}
+
+#[test]
+fn replicas_are_zero_or_one() {
+    expect("rule-replicas", "replicas", &[(Error, "spec.replicas", "replicas must be 0 or 1")]);
+}
+
+#[test]
+fn enums_are_checked() {
+    expect("rule-enum", "enum", &[(Error, "spec.service.type", "expected one of `ClusterIP`, `NodePort`, `LoadBalancer`")]);
+}
+
+#[test]
+fn unknown_fields_warn() {
+    expect(
+        "rule-unknown-field",
+        "typo",
+        &[(Warning, "spec.storage.cachesize", "unknown field"), (Warning, "spec.metrcis", "unknown field")],
+    );
+}
+
+#[test]
+fn field_types_are_checked() {
+    expect("rule-wrong-type", "wrongtype", &[(Error, "spec.nfsPort", "expected a whole number")]);
+}
+
+#[test]
+fn spec_must_be_an_object() {
+    expect("rule-spec-not-object", "spec-string", &[(Error, "spec", "spec must be an object")]);
+}
+
+#[test]
+fn names_must_leave_room_for_suffixes() {
+    let server = "this-name-is-far-too-long-to-fit-into-a-dns-label-with-suffix";
+    expect("rule-name-too-long", server, &[(Error, "metadata.name", "use at most 52")]);
+}
+
+#[test]
+fn changed_volume_claim_templates_warn() {
+    let got = results("rule-immutable-templates");
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0].severity, Warning);
+    assert_eq!(got[0].field.as_ref().map(|f| f.path.as_str()), Some("spec.storage"));
+    assert!(got[0].message.contains("Kubernetes rejects this update"));
+    assert_eq!(got[0].resource_ref.as_ref().map(|r| r.name.as_str()), Some("meta-only"));
+}
