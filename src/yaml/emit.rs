@@ -80,10 +80,31 @@ fn write_scalar(v: &Value, indent: usize, out: &mut String) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) if n.is_f64() => write_float(&n.to_string(), out),
         Value::Number(n) => out.push_str(&n.to_string()),
         Value::String(s) => write_string(s, indent, out, false),
         Value::Object(_) => out.push_str("{}"),
         Value::Array(_) => out.push_str("[]"),
+    }
+}
+
+/// YAML 1.1 reads a float only with a `.` in the mantissa and a signed exponent (`1.0e+30`);
+/// serde_json writes `1e30` or `2`, which a YAML 1.1 reader would take for a string or an integer.
+fn write_float(repr: &str, out: &mut String) {
+    let (mantissa, exponent) = match repr.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (repr, None),
+    };
+    out.push_str(mantissa);
+    if !mantissa.contains('.') {
+        out.push_str(".0");
+    }
+    if let Some(e) = exponent {
+        out.push('e');
+        if !e.starts_with(['-', '+']) {
+            out.push('+');
+        }
+        out.push_str(e);
     }
 }
 
@@ -207,6 +228,13 @@ mod tests {
         for s in ["10Gi", "5Gi", "15m", "168h", "dittofs-server", "app.kubernetes.io/name", "/data/cache", "ClusterIP", "marmos91c/dittofs:latest"] {
             assert!(is_plain_safe(s), "{s:?} should be plain");
         }
+    }
+
+    #[test]
+    fn floats_read_as_floats_in_yaml_11() {
+        let mut out = String::new();
+        write_node(&serde_json::json!([1e30, 2.0, 0.5, -1.5e-7]), 0, &mut out);
+        assert_eq!(out, "- 1.0e+30\n- 2.0\n- 0.5\n- -1.5e-7\n");
     }
 
     #[test]
