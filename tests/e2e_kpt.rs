@@ -93,10 +93,7 @@ struct Kpt {
 
 fn kpt(args: &[&str]) -> Kpt {
     let start = Instant::now();
-    let out = Command::new("kpt")
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run kpt ({e}): these tests need kpt on PATH"));
+    let out = Command::new("kpt").args(args).output().unwrap_or_else(|e| panic!("cannot run kpt ({e}): these tests need kpt on PATH"));
     // Timing is reported (`--nocapture`), never asserted.
     eprintln!("kpt {} -> {} in {:?}", args[..2].join(" "), out.status, start.elapsed());
     let output = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
