@@ -1,0 +1,325 @@
+//! End to end through the real kpt (`kpt` on PATH): `kpt fn eval` and `kpt fn render` on temporary
+//! copies of `examples/kpt`, whose Kptfile is rewritten to exec this build's binary by absolute
+//! path (a relative `exec:` resolves from kpt's working directory, not from the package).
+//!
+//! Behaviour of kpt 1.0.0-beta.56 these tests rely on: a function's new items are written to their
+//! `config.kubernetes.io/path`; an item missing from the output has its file deleted; a function
+//! exiting non-zero makes kpt exit non-zero and write nothing; results are printed on stderr.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const EXAMPLE_EXEC: &str = "exec: ./target/release/dittofs-krm";
+const SERVER_FILE: &str = "dittofs.yaml";
+/// What kpt inserts into `dittofs.yaml` once the function has marked it local-config.
+const LOCAL_CONFIG_LINES: &str = "  annotations:\n    config.kubernetes.io/local-config: \"true\"\n";
+/// The files the function generates for the example DittoServer `dittofs/dittofs`.
+const GENERATED: &[&str] = &[
+    "dittofs/configmap_dittofs-config.yaml",
+    "dittofs/service_dittofs-api.yaml",
+    "dittofs/service_dittofs-file.yaml",
+    "dittofs/service_dittofs-headless.yaml",
+    "dittofs/statefulset_dittofs.yaml",
+];
+const METRICS_OFF: &str = "enabled: false # true adds the Service dittofs-metrics";
+const METRICS_ON: &str = "enabled: true # true adds the Service dittofs-metrics";
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_dittofs-krm")
+}
+
+/// A copy of `examples/kpt` in a fresh temporary directory, its Kptfile exec'ing this build.
+struct Package {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+}
+
+impl Package {
+    fn new() -> Package {
+        let tmp = tempfile::tempdir().expect("temporary directory");
+        let dir = tmp.path().join("dittofs-pkg");
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kpt");
+        copy_dir(&example, &dir);
+        let kptfile = read(&dir.join("Kptfile"));
+        assert!(kptfile.contains(EXAMPLE_EXEC), "examples/kpt/Kptfile no longer has `{EXAMPLE_EXEC}`");
+        std::fs::write(dir.join("Kptfile"), kptfile.replace(EXAMPLE_EXEC, &format!("exec: {}", bin()))).unwrap();
+        Package { _tmp: tmp, dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.join(rel)
+    }
+
+    fn read(&self, rel: &str) -> String {
+        read(&self.path(rel))
+    }
+
+    /// Replaces `from` (which must occur) by `to` in one file of the package.
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} does not contain {from:?}");
+        std::fs::write(self.path(rel), text.replacen(from, to, 1)).unwrap();
+    }
+
+    /// Every file of the package (relative path → bytes).
+    fn files(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        collect_files(&self.dir, &self.dir, &mut out);
+        out
+    }
+
+    fn eval(&self, config: &[&str]) -> Kpt {
+        let dir = self.dir.to_str().unwrap();
+        let mut args = vec!["fn", "eval", dir, "--exec", bin()];
+        if !config.is_empty() {
+            args.push("--");
+            args.extend_from_slice(config);
+        }
+        kpt(&args)
+    }
+
+    fn render(&self) -> Kpt {
+        kpt(&["fn", "render", self.dir.to_str().unwrap(), "--allow-exec"])
+    }
+}
+
+struct Kpt {
+    success: bool,
+    /// stderr then stdout: kpt prints its progress and the function's results on stderr.
+    output: String,
+}
+
+fn kpt(args: &[&str]) -> Kpt {
+    let start = Instant::now();
+    let out = Command::new("kpt").args(args).output().unwrap_or_else(|e| panic!("cannot run kpt ({e}): these tests need kpt on PATH"));
+    // Timing is reported (`--nocapture`), never asserted.
+    eprintln!("kpt {} -> {} in {:?}", args[..2].join(" "), out.status, start.elapsed());
+    let output = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    Kpt { success: out.status.success(), output }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn collect_files(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect_files(root, &path, out);
+        } else {
+            let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            out.insert(rel, std::fs::read(&path).unwrap());
+        }
+    }
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+fn keys(files: &BTreeMap<String, Vec<u8>>) -> Vec<&str> {
+    files.keys().map(String::as_str).collect()
+}
+
+/// Paths whose bytes differ between two snapshots, or that exist in only one.
+fn changed(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut paths: Vec<&String> = before.keys().chain(after.keys()).collect();
+    paths.sort();
+    paths.dedup();
+    paths.into_iter().filter(|p| before.get(*p) != after.get(*p)).cloned().collect()
+}
+
+/// Checks a generated file: one object of the kind and name its file name says, marked as
+/// generated from `dittofs/dittofs`, in namespace `dittofs`.
+fn assert_generated_file(rel: &str, text: &str) {
+    let value: serde_yaml::Value = serde_yaml::from_str(text).unwrap_or_else(|e| panic!("{rel} is not YAML: {e}"));
+    let (kind, name) = rel.rsplit('/').next().unwrap().trim_end_matches(".yaml").split_once('_').unwrap();
+    assert_eq!(value["kind"].as_str().map(str::to_ascii_lowercase).as_deref(), Some(kind), "kind in {rel}");
+    assert_eq!(value["metadata"]["name"].as_str(), Some(name), "name in {rel}");
+    assert_eq!(value["metadata"]["namespace"].as_str(), Some("dittofs"), "namespace in {rel}");
+    assert_eq!(
+        value["metadata"]["annotations"]["fn.dittofs.com/generated-from"].as_str(),
+        Some("dittofs/dittofs"),
+        "marker annotation in {rel}"
+    );
+}
+
+/// After a successful first run on the example: exactly the generated files are new, each one the
+/// object its name says; the DittoServer only gained the local-config annotation (comments kept);
+/// every other file is byte-identical.
+fn assert_first_run(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>) {
+    let new: Vec<&str> = after.keys().filter(|k| !before.contains_key(*k)).map(String::as_str).collect();
+    assert_eq!(new, GENERATED, "new files");
+    assert!(before.keys().all(|k| after.contains_key(k)), "a file was deleted: {:?}", keys(after));
+    for rel in GENERATED {
+        assert_generated_file(rel, std::str::from_utf8(&after[*rel]).unwrap());
+    }
+
+    let server_before = std::str::from_utf8(&before[SERVER_FILE]).unwrap();
+    let server_after = std::str::from_utf8(&after[SERVER_FILE]).unwrap();
+    assert!(server_after.contains(LOCAL_CONFIG_LINES), "no local-config annotation:\n{server_after}");
+    assert_eq!(server_after.replacen(LOCAL_CONFIG_LINES, "", 1), server_before, "dittofs.yaml changed beyond the annotation");
+    assert!(server_after.contains("# Metadata and cache volumes; no contentSize"), "a comment line was lost");
+    assert!(server_after.contains("storageClassName: local-path # see storageclass.yaml"), "a line comment was lost");
+
+    for rel in before.keys().filter(|k| k.as_str() != SERVER_FILE) {
+        assert_eq!(before[rel], after[rel], "{rel} was touched");
+    }
+}
+
+#[test]
+fn eval_writes_generated_files_next_to_the_dittoserver() {
+    let pkg = Package::new();
+    let before = pkg.files();
+    let run = pkg.eval(&[]);
+    assert!(run.success, "kpt fn eval failed:\n{}", run.output);
+    assert!(run.output.contains("[PASS]"), "kpt output:\n{}", run.output);
+    assert_first_run(&before, &pkg.files());
+}
+
+#[test]
+fn eval_with_strict_storage_class_check_writes_the_same_files() {
+    let plain = Package::new();
+    assert!(plain.eval(&[]).success);
+
+    let strict = Package::new();
+    let before = strict.files();
+    let run = strict.eval(&["storageClassCheck=strict"]);
+    assert!(run.success, "kpt fn eval -- storageClassCheck=strict failed:\n{}", run.output);
+    let after = strict.files();
+    assert_first_run(&before, &after);
+    assert_eq!(after, plain.files(), "strict and default checks generate different files");
+}
+
+#[test]
+fn eval_passes_key_value_arguments_as_function_config() {
+    // Without storageclass.yaml the StorageClass cannot be verified: a warning by default, an
+    // error with storageClassCheck=strict — so the argument reached the function.
+    let pkg = Package::new();
+    std::fs::remove_file(pkg.path("storageclass.yaml")).unwrap();
+    let before = pkg.files();
+
+    let run = pkg.eval(&["storageClassCheck=strict"]);
+    assert!(!run.success, "strict check passed without StorageClass objects:\n{}", run.output);
+    assert!(run.output.contains("[error]") && run.output.contains("Could not verify StorageClass \"local-path\""), "{}", run.output);
+    assert_eq!(changed(&before, &pkg.files()), Vec::<String>::new(), "a failing eval wrote files");
+
+    let run = pkg.eval(&[]);
+    assert!(run.success, "default check failed:\n{}", run.output);
+    assert!(run.output.contains("[warning]") && run.output.contains("Could not verify StorageClass \"local-path\""), "{}", run.output);
+    assert_first_run(&before, &pkg.files());
+}
+
+#[test]
+fn eval_places_files_beside_a_nested_dittoserver() {
+    let pkg = Package::new();
+    std::fs::create_dir(pkg.path("servers")).unwrap();
+    std::fs::rename(pkg.path(SERVER_FILE), pkg.path("servers/dittofs.yaml")).unwrap();
+    let run = pkg.eval(&[]);
+    assert!(run.success, "kpt fn eval failed:\n{}", run.output);
+    let files = pkg.files();
+    for rel in GENERATED {
+        let nested = format!("servers/{rel}");
+        let text = files.get(&nested).unwrap_or_else(|| panic!("{nested} missing: {:?}", keys(&files)));
+        assert_generated_file(&nested, std::str::from_utf8(text).unwrap());
+        assert!(!files.contains_key(*rel), "{rel} written at the package root");
+    }
+}
+
+#[test]
+fn render_runs_the_kptfile_pipeline_and_a_second_render_changes_nothing() {
+    let pkg = Package::new();
+    let before = pkg.files();
+    let first = pkg.render();
+    assert!(first.success, "kpt fn render failed:\n{}", first.output);
+    assert!(first.output.contains("Successfully executed 1 function(s)"), "{}", first.output);
+    let rendered = pkg.files();
+    assert_first_run(&before, &rendered);
+
+    let second = pkg.render();
+    assert!(second.success, "second render failed:\n{}", second.output);
+    assert_eq!(changed(&rendered, &pkg.files()), Vec::<String>::new(), "the second render changed files");
+}
+
+#[test]
+fn render_uses_the_function_config_of_the_kptfile() {
+    // The Kptfile step sets storageClassCheck: strict: without StorageClass objects the render fails.
+    let pkg = Package::new();
+    std::fs::remove_file(pkg.path("storageclass.yaml")).unwrap();
+    let before = pkg.files();
+    let run = pkg.render();
+    assert!(!run.success, "render passed without StorageClass objects:\n{}", run.output);
+    assert!(run.output.contains("[error]") && run.output.contains("storageClassCheck"), "{}", run.output);
+    assert_eq!(changed(&before, &pkg.files()), Vec::<String>::new(), "a failing render wrote files");
+}
+
+#[test]
+fn render_adds_and_removes_the_metrics_service_with_the_spec() {
+    let pkg = Package::new();
+    assert!(pkg.render().success);
+    let rendered = pkg.files();
+
+    pkg.edit(SERVER_FILE, METRICS_OFF, METRICS_ON);
+    let run = pkg.render();
+    assert!(run.success, "render with metrics failed:\n{}", run.output);
+    let with_metrics = pkg.files();
+    let metrics = "dittofs/service_dittofs-metrics.yaml";
+    let text = with_metrics.get(metrics).unwrap_or_else(|| panic!("{metrics} missing: {:?}", keys(&with_metrics)));
+    let text = std::str::from_utf8(text).unwrap();
+    assert_generated_file(metrics, text);
+    assert!(text.contains("port: 9090"), "{text}");
+    assert_eq!(
+        changed(&rendered, &with_metrics),
+        [
+            "dittofs.yaml",
+            "dittofs/configmap_dittofs-config.yaml",
+            "dittofs/service_dittofs-metrics.yaml",
+            "dittofs/statefulset_dittofs.yaml"
+        ],
+        "enabling metrics changes the config, the pod (port, hash) and adds the Service"
+    );
+
+    pkg.edit(SERVER_FILE, METRICS_ON, METRICS_OFF);
+    let run = pkg.render();
+    assert!(run.success, "render without metrics failed:\n{}", run.output);
+    let without = pkg.files();
+    assert!(!without.contains_key(metrics), "{metrics} was not removed");
+    assert_eq!(changed(&rendered, &without), Vec::<String>::new(), "disabling metrics again does not restore the files");
+}
+
+#[test]
+fn an_invalid_dittoserver_fails_kpt_and_writes_nothing() {
+    for rendered in [false, true] {
+        let pkg = Package::new();
+        if rendered {
+            assert!(pkg.render().success);
+        }
+        pkg.edit(SERVER_FILE, "metadataSize: 10Gi", "metadataSize: 10GB");
+        let before = pkg.files();
+
+        for what in ["render", "eval"] {
+            let run = if what == "render" { pkg.render() } else { pkg.eval(&[]) };
+            assert!(!run.success, "kpt fn {what} passed an invalid DittoServer:\n{}", run.output);
+            assert!(run.output.contains("[FAIL]"), "{}", run.output);
+            assert!(
+                run.output.contains("[error] dittofs.dittofs.com/v1alpha1/DittoServer/dittofs/dittofs spec.storage.metadataSize:")
+                    && run.output.contains("\"10GB\""),
+                "kpt fn {what} does not show the error result:\n{}",
+                run.output
+            );
+            assert_eq!(changed(&before, &pkg.files()), Vec::<String>::new(), "kpt fn {what} (rendered: {rendered}) wrote files");
+        }
+    }
+}
