@@ -200,12 +200,17 @@ fn tcp_probe(port: i32, initial_delay: i32, period: i32, timeout: i32, failure: 
     }
 }
 
-/// Removes `apiVersion` and `kind` from serialised claim templates (see [`claim`]).
+/// Removes `apiVersion` and `kind` from serialised claim templates (see [`claim`]) and puts
+/// `metadata` first.
 pub fn strip_template_type_meta(value: &mut Value) {
     if let Some(templates) = value.pointer_mut("/spec/volumeClaimTemplates").and_then(Value::as_array_mut) {
         for t in templates.iter_mut().filter_map(Value::as_object_mut) {
             t.remove("apiVersion");
             t.remove("kind");
+            // metadata before spec, as people write it.
+            if let Some(spec) = t.remove("spec") {
+                t.insert("spec".into(), spec);
+            }
         }
     }
 }
