@@ -1,5 +1,7 @@
 //! Writes the output ResourceList: untouched items as their original text, the rest emitted.
 
+use std::io;
+
 use serde_json::Value;
 
 use super::read::{Body, Node};
@@ -9,19 +11,29 @@ use crate::yaml::{emit, scan};
 pub enum OutItem<'i, 'a> {
     /// An input item, copied through as it came.
     Original(&'i Node<'a>),
-    /// A generated or rewritten item.
-    Value(Value),
+    /// A generated or rewritten item, already rendered by [`render`].
+    Text(&'i str),
 }
 
-pub fn write(items: &[OutItem<'_, '_>], function_config: Option<&Node<'_>>, results: &[ValidationResult]) -> String {
-    let capacity = items
-        .iter()
-        .map(|i| match i {
-            OutItem::Original(Node { body: Body::Text { span, .. }, .. }) => span.end - span.start + 4,
-            _ => 1024,
-        })
-        .sum::<usize>();
-    let mut out = String::with_capacity(capacity + 256);
+/// The text of an item as [`write`] puts it after its `- `.
+pub fn render(value: &Value) -> String {
+    let mut out = String::new();
+    emit::write_node(value, 2, &mut out);
+    // Kept until the output is written: without the spare capacity of its growth.
+    out.shrink_to_fit();
+    out
+}
+
+/// Text is collected up to this size before it goes to the writer: few write calls, little memory.
+const CHUNK: usize = 64 * 1024;
+
+pub fn write(
+    items: &[OutItem<'_, '_>],
+    function_config: Option<&Node<'_>>,
+    results: &[ValidationResult],
+    sink: &mut dyn io::Write,
+) -> io::Result<()> {
+    let mut out = String::with_capacity(2 * CHUNK);
     out.push_str("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n");
     if items.is_empty() {
         out.push_str("items: []\n");
@@ -31,7 +43,11 @@ pub fn write(items: &[OutItem<'_, '_>], function_config: Option<&Node<'_>>, resu
             out.push_str("- ");
             match item {
                 OutItem::Original(node) => write_body(&node.body, &mut out),
-                OutItem::Value(v) => emit::write_node(v, 2, &mut out),
+                OutItem::Text(text) => out.push_str(text),
+            }
+            if out.len() >= CHUNK {
+                sink.write_all(out.as_bytes())?;
+                out.clear();
             }
         }
     }
@@ -45,9 +61,13 @@ pub fn write(items: &[OutItem<'_, '_>], function_config: Option<&Node<'_>>, resu
             out.push_str("- ");
             let v = serde_json::to_value(r).unwrap_or(Value::Null);
             emit::write_node(&v, 2, &mut out);
+            if out.len() >= CHUNK {
+                sink.write_all(out.as_bytes())?;
+                out.clear();
+            }
         }
     }
-    out
+    sink.write_all(out.as_bytes())
 }
 
 fn write_body(body: &Body<'_>, out: &mut String) {

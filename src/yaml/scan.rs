@@ -23,12 +23,54 @@ pub struct ItemHeader {
     pub name: Option<String>,
     pub namespace: Option<String>,
     /// Annotations in document order; only scalar values are kept.
-    pub annotations: Vec<(String, String)>,
+    pub annotations: Annotations,
 }
 
 impl ItemHeader {
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.annotations.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.annotations.iter().find(|&(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+/// An item's annotations, in document order, in one string: every item of a large input carries
+/// half a dozen client annotations and stays in memory until the output is written; one
+/// allocation per item instead of two per annotation keeps that small.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Annotations {
+    text: String,
+    /// Where each key and each value ends in `text`, alternately.
+    ends: Vec<usize>,
+}
+
+impl Annotations {
+    pub fn push(&mut self, key: &str, value: &str) {
+        self.text.push_str(key);
+        self.ends.push(self.text.len());
+        self.text.push_str(value);
+        self.ends.push(self.text.len());
+    }
+
+    /// (key, value) pairs in document order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.ends.chunks_exact(2).scan(0, |start, ends| {
+            let (key_end, value_end) = (ends[0], ends[1]);
+            let pair = (&self.text[*start..key_end], &self.text[key_end..value_end]);
+            *start = value_end;
+            Some(pair)
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len() / 2
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
 }
 
@@ -300,7 +342,8 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                 let closing = zone_stack.pop().unwrap_or(Zone::Root);
                 let closes_open = open.as_ref().is_some_and(|o| o.depth == depth);
                 if closes_open {
-                    let o = open.take().expect("checked above");
+                    let mut o = open.take().expect("checked above");
+                    o.header.annotations.shrink_to_fit();
                     let extent = if o.rebuild { Extent::Rebuild } else { block_extent(&lines, &o, span.start) };
                     if extent == Extent::Rebuild {
                         outline.needs_full_parse = true;
@@ -349,20 +392,28 @@ fn record_header(h: &mut ItemHeader, path: &[Option<Cow<'_, str>>], key: Option<
     let Some(key) = key else { return };
     match (level, path) {
         (0, []) => match &*key {
-            "apiVersion" => h.api_version = Some(value.into_owned()),
-            "kind" => h.kind = Some(value.into_owned()),
+            "apiVersion" => h.api_version = Some(kept(value)),
+            "kind" => h.kind = Some(kept(value)),
             _ => {}
         },
         (1, [Some(m)]) if m == "metadata" => match &*key {
-            "name" if !is_null(&value) => h.name = Some(value.into_owned()),
-            "namespace" if !is_null(&value) => h.namespace = Some(value.into_owned()),
+            "name" if !is_null(&value) => h.name = Some(kept(value)),
+            "namespace" if !is_null(&value) => h.namespace = Some(kept(value)),
             _ => {}
         },
         (2, [Some(m), Some(a)]) if m == "metadata" && a == "annotations" => {
-            h.annotations.push((key.into_owned(), value.into_owned()));
+            h.annotations.push(&key, &value);
         }
         _ => {}
     }
+}
+
+/// A string the outline keeps, without the spare capacity the parser's buffers carry (several
+/// times the text for short scalars; headers of every item stay until the output is written).
+fn kept(s: Cow<'_, str>) -> String {
+    let mut s = s.into_owned();
+    s.shrink_to_fit();
+    s
 }
 
 /// Decides whether a block mapping can be cut out as lines: its first line holds only
