@@ -1,6 +1,6 @@
 //! read → index → (parse, validate, expand) each DittoServer → write.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io;
 
@@ -90,9 +90,12 @@ pub fn run_to(input: &str, out: &mut dyn io::Write) -> Result<Vec<ValidationResu
         Ok(c) => c,
         Err(result) => {
             // Without a usable configuration nothing is expanded; every item passes through.
-            let items: Vec<OutItem> = list.items.iter().map(OutItem::Original).collect();
             results.push(result);
-            wire::write(&items, list.function_config.as_ref(), &results, out).map_err(RunError::Write)?;
+            let mut writer = wire::Writer::new(out);
+            for item in &list.items {
+                writer.item(OutItem::Original(item)).map_err(RunError::Write)?;
+            }
+            writer.finish(list.function_config.as_ref(), &results).map_err(RunError::Write)?;
             return Ok(results);
         }
     };
@@ -100,52 +103,116 @@ pub fn run_to(input: &str, out: &mut dyn io::Write) -> Result<Vec<ValidationResu
     results.extend(check_items(&list.items));
     let inventory = Inventory::new(&list.items);
 
-    // Where each DittoServer stands; with duplicates (an error result), the last one's objects
-    // follow each of them.
-    let mut positions: HashMap<Key, Vec<usize>> = HashMap::new();
+    // Output order: input order, each DittoServer followed by its newly generated objects;
+    // previously generated objects replaced in place (keeping the clients' annotations), kept
+    // when their DittoServer is invalid, dropped when it is gone or no longer generates them.
+    // A DittoServer is expanded when the output first needs it, and its objects are written as
+    // soon as their place comes: memory does not grow with the number of generated objects.
+    let mut expander = Expander::new(&list.items, &inventory, config.storage_class_check);
+    let mut writer = wire::Writer::new(out);
     for (i, item) in list.items.iter().enumerate() {
-        if item.is(ditto_server::API_VERSION, ditto_server::KIND) && item.header.name.is_some() {
-            positions.entry((item.header.namespace.clone(), item.name().to_string())).or_default().push(i);
+        if let Some(key) = server_key(item) {
+            expander.expand(&key);
         }
-    }
-
-    // Expand every DittoServer and render its objects; remember its rewritten text
-    // (local-config) where needed.
-    let mut expansions: HashMap<Key, Rendered> = HashMap::new();
-    // New objects by the index of the DittoServer they follow.
-    let mut new_objects: HashMap<usize, Vec<String>> = HashMap::new();
-    let mut rewritten: HashMap<usize, String> = HashMap::new();
-    for (i, item) in list.items.iter().enumerate() {
-        if !item.is(ditto_server::API_VERSION, ditto_server::KIND) || item.header.name.is_none() {
+        if let Some(owner) = owner_of(item) {
+            match expander.expand(&owner) {
+                Some(Rendered::Valid(replacements)) => {
+                    if let Some(text) = replacements.remove(&i) {
+                        writer.item(OutItem::Text(&text)).map_err(RunError::Write)?;
+                    }
+                }
+                Some(Rendered::Invalid) => writer.item(OutItem::Original(item)).map_err(RunError::Write)?,
+                None => {}
+            }
             continue;
         }
-        let key = (item.header.namespace.clone(), item.name().to_string());
-        let (expansion, found, value) = expand_one(item, &inventory, &list.items, config.storage_class_check);
-        let at = |r: ValidationResult| r.on(Some(item.resource_ref()), item.file());
-        results.extend(found.into_iter().map(at));
-        if let Some(v) = value {
-            rewritten.insert(i, wire::render(&v));
+        match expander.rewritten.remove(&i) {
+            Some(text) => writer.item(OutItem::Text(&text)),
+            None => writer.item(OutItem::Original(item)),
         }
-        let at_positions = &positions[&key];
-        if at_positions.last() != Some(&i) {
-            continue; // a later duplicate decides
+        .map_err(RunError::Write)?;
+        for text in expander.new_objects.remove(&i).unwrap_or_default() {
+            writer.item(OutItem::Text(&text)).map_err(RunError::Write)?;
         }
-        let rendered = match expansion {
-            Expansion::Valid(objects) => {
-                let previous = inventory.generated.get(&key).map_or(&[][..], Vec::as_slice);
-                for &p in at_positions {
-                    new_objects.insert(p, render_new(&objects, &list.items[p], previous, &list.items));
-                }
-                Rendered::Valid(render_replacements(&objects, previous, &list.items))
+    }
+    results.extend(expander.results.into_values().flatten());
+    writer.finish(list.function_config.as_ref(), &results).map_err(RunError::Write)?;
+    Ok(results)
+}
+
+/// (namespace, name) of a DittoServer item that has a name.
+fn server_key(item: &Item<'_>) -> Option<Key> {
+    let named = item.is(ditto_server::API_VERSION, ditto_server::KIND) && item.header.name.is_some();
+    named.then(|| (item.header.namespace.clone(), item.name().to_string()))
+}
+
+/// Expands DittoServers on demand and keeps their rendered objects until they are written.
+struct Expander<'x, 'i> {
+    items: &'i [Item<'i>],
+    inventory: &'x Inventory<'i>,
+    storage_class_check: api::StorageClassCheck,
+    /// Where each DittoServer stands; with duplicates (an error result), each is validated and
+    /// the last one's objects follow each of them.
+    positions: HashMap<Key, Vec<usize>>,
+    expansions: HashMap<Key, Rendered>,
+    /// New objects by the index of the DittoServer they follow.
+    new_objects: HashMap<usize, Vec<String>>,
+    /// DittoServers rewritten with the local-config annotation, by index.
+    rewritten: HashMap<usize, String>,
+    /// Results by the index of their DittoServer, reported in input order.
+    results: BTreeMap<usize, Vec<ValidationResult>>,
+}
+
+impl<'x, 'i> Expander<'x, 'i> {
+    fn new(items: &'i [Item<'i>], inventory: &'x Inventory<'i>, storage_class_check: api::StorageClassCheck) -> Self {
+        let mut positions: HashMap<Key, Vec<usize>> = HashMap::new();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(key) = server_key(item) {
+                positions.entry(key).or_default().push(i);
             }
-            Expansion::Invalid => Rendered::Invalid,
-        };
-        expansions.insert(key, rendered);
+        }
+        Expander {
+            items,
+            inventory,
+            storage_class_check,
+            positions,
+            expansions: HashMap::new(),
+            new_objects: HashMap::new(),
+            rewritten: HashMap::new(),
+            results: BTreeMap::new(),
+        }
     }
 
-    let items = assemble(&list.items, &expansions, &new_objects, &rewritten);
-    wire::write(&items, list.function_config.as_ref(), &results, out).map_err(RunError::Write)?;
-    Ok(results)
+    /// The rendered expansion of the DittoServer `key`, expanding it on first use; `None` when
+    /// the input has no such DittoServer.
+    fn expand(&mut self, key: &Key) -> Option<&mut Rendered> {
+        if !self.expansions.contains_key(key) {
+            let positions = self.positions.get(key)?.clone();
+            let mut last = Expansion::Invalid;
+            for &p in &positions {
+                let item = &self.items[p];
+                let (expansion, found, value) = expand_one(item, self.inventory, self.items, self.storage_class_check);
+                let at = |r: ValidationResult| r.on(Some(item.resource_ref()), item.file());
+                self.results.insert(p, found.into_iter().map(at).collect());
+                if let Some(v) = value {
+                    self.rewritten.insert(p, wire::render(&v));
+                }
+                last = expansion;
+            }
+            let rendered = match last {
+                Expansion::Valid(objects) => {
+                    let previous = self.inventory.generated.get(key).map_or(&[][..], Vec::as_slice);
+                    for &p in &positions {
+                        self.new_objects.insert(p, render_new(&objects, &self.items[p], previous, self.items));
+                    }
+                    Rendered::Valid(render_replacements(&objects, previous, self.items))
+                }
+                Expansion::Invalid => Rendered::Invalid,
+            };
+            self.expansions.insert(key.clone(), rendered);
+        }
+        self.expansions.get_mut(key)
+    }
 }
 
 /// Items every KRM resource must satisfy: apiVersion, kind, name, and no duplicates.
@@ -269,40 +336,6 @@ fn with_local_config(item: &Item<'_>, value: &Value) -> Option<Value> {
     }
     annotations.as_object_mut()?.insert(wire::LOCAL_CONFIG_ANNOTATION.into(), Value::String("true".into()));
     Some(value)
-}
-
-/// Builds the output items: input order, each DittoServer followed by its newly generated
-/// objects; previously generated objects replaced in place (keeping the clients' annotations),
-/// kept when their DittoServer is invalid, dropped when it is gone or no longer generates them.
-fn assemble<'i, 'a>(
-    items: &'i [Item<'a>],
-    expansions: &'i HashMap<Key, Rendered>,
-    new_objects: &'i HashMap<usize, Vec<String>>,
-    rewritten: &'i HashMap<usize, String>,
-) -> Vec<OutItem<'i, 'a>> {
-    let mut out = Vec::with_capacity(items.len() + new_objects.values().map(Vec::len).sum::<usize>());
-    for (i, item) in items.iter().enumerate() {
-        if let Some(owner) = owner_of(item) {
-            match expansions.get(&owner) {
-                Some(Rendered::Valid(replacements)) => {
-                    if let Some(text) = replacements.get(&i) {
-                        out.push(OutItem::Text(text));
-                    }
-                }
-                Some(Rendered::Invalid) => out.push(OutItem::Original(item)),
-                None => {}
-            }
-            continue;
-        }
-        match rewritten.get(&i) {
-            Some(text) => out.push(OutItem::Text(text)),
-            None => out.push(OutItem::Original(item)),
-        }
-        if let Some(texts) = new_objects.get(&i) {
-            out.extend(texts.iter().map(|t| OutItem::Text(t)));
-        }
-    }
-    out
 }
 
 /// The DittoServer that generated an item, from its marker annotation.

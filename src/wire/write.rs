@@ -15,59 +15,73 @@ pub enum OutItem<'i, 'a> {
     Text(&'i str),
 }
 
-/// The text of an item as [`write`] puts it after its `- `.
+/// The text of an item as [`Writer::item`] puts it after its `- `.
 pub fn render(value: &Value) -> String {
     let mut out = String::new();
     emit::write_node(value, 2, &mut out);
-    // Kept until the output is written: without the spare capacity of its growth.
+    // Kept until the output reaches it: without the spare capacity of its growth.
     out.shrink_to_fit();
     out
 }
 
-/// Text is collected up to this size before it goes to the writer: few write calls, little memory.
+/// Text is collected up to this size before it goes to the sink: few write calls, little memory.
 const CHUNK: usize = 64 * 1024;
 
-pub fn write(
-    items: &[OutItem<'_, '_>],
-    function_config: Option<&Node<'_>>,
-    results: &[ValidationResult],
-    sink: &mut dyn io::Write,
-) -> io::Result<()> {
-    let mut out = String::with_capacity(2 * CHUNK);
-    out.push_str("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n");
-    if items.is_empty() {
-        out.push_str("items: []\n");
-    } else {
-        out.push_str("items:\n");
-        for item in items {
-            out.push_str("- ");
-            match item {
-                OutItem::Original(node) => write_body(&node.body, &mut out),
-                OutItem::Text(text) => out.push_str(text),
-            }
-            if out.len() >= CHUNK {
-                sink.write_all(out.as_bytes())?;
-                out.clear();
+/// Writes a ResourceList item by item to a sink.
+pub struct Writer<'w> {
+    sink: &'w mut dyn io::Write,
+    out: String,
+    items: usize,
+}
+
+impl<'w> Writer<'w> {
+    pub fn new(sink: &'w mut dyn io::Write) -> Self {
+        let mut out = String::with_capacity(2 * CHUNK);
+        out.push_str("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n");
+        Writer { sink, out, items: 0 }
+    }
+
+    pub fn item(&mut self, item: OutItem<'_, '_>) -> io::Result<()> {
+        if self.items == 0 {
+            self.out.push_str("items:\n");
+        }
+        self.items += 1;
+        self.out.push_str("- ");
+        match item {
+            OutItem::Original(node) => write_body(&node.body, &mut self.out),
+            OutItem::Text(text) => self.out.push_str(text),
+        }
+        self.flush_chunk()
+    }
+
+    /// Writes the functionConfig and the results after the items.
+    pub fn finish(mut self, function_config: Option<&Node<'_>>, results: &[ValidationResult]) -> io::Result<()> {
+        if self.items == 0 {
+            self.out.push_str("items: []\n");
+        }
+        if let Some(fc) = function_config {
+            self.out.push_str("functionConfig:\n  ");
+            write_body(&fc.body, &mut self.out);
+        }
+        if !results.is_empty() {
+            self.out.push_str("results:\n");
+            for r in results {
+                self.out.push_str("- ");
+                let v = serde_json::to_value(r).unwrap_or(Value::Null);
+                emit::write_node(&v, 2, &mut self.out);
+                self.flush_chunk()?;
             }
         }
+        self.sink.write_all(self.out.as_bytes())
     }
-    if let Some(fc) = function_config {
-        out.push_str("functionConfig:\n  ");
-        write_body(&fc.body, &mut out);
-    }
-    if !results.is_empty() {
-        out.push_str("results:\n");
-        for r in results {
-            out.push_str("- ");
-            let v = serde_json::to_value(r).unwrap_or(Value::Null);
-            emit::write_node(&v, 2, &mut out);
-            if out.len() >= CHUNK {
-                sink.write_all(out.as_bytes())?;
-                out.clear();
-            }
+
+    fn flush_chunk(&mut self) -> io::Result<()> {
+        if self.out.len() >= CHUNK {
+            self.sink.write_all(self.out.as_bytes())?;
+            self.out.clear();
         }
+        Ok(())
     }
-    sink.write_all(out.as_bytes())
 }
 
 fn write_body(body: &Body<'_>, out: &mut String) {

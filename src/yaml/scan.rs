@@ -497,3 +497,38 @@ fn push_spaces(out: &mut String, n: usize) {
         out.push(' ');
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outline(text: &str) -> Outline {
+        match scan(text) {
+            Ok(o) => o,
+            Err(_) => panic!("scan failed on {text:?}"),
+        }
+    }
+
+    #[test]
+    fn annotations_keep_document_order_and_quoted_values() {
+        let o = outline(
+            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n    annotations:\n      b: 'x'\n      a: \"\"\n      config.kubernetes.io/index: '0'\n      b: second\n",
+        );
+        let header = &o.items.expect("items")[0].header;
+        let pairs: Vec<(&str, &str)> = header.annotations.iter().collect();
+        assert_eq!(pairs, [("b", "x"), ("a", ""), ("config.kubernetes.io/index", "0"), ("b", "second")]);
+        assert_eq!(header.annotations.len(), 4);
+        // The first of duplicate keys wins, as before the annotations were packed.
+        assert_eq!(header.annotation("b"), Some("x"));
+        assert_eq!(header.annotation("a"), Some(""));
+        assert_eq!(header.annotation("c"), None);
+    }
+
+    #[test]
+    fn an_item_without_annotations_has_none() {
+        let o = outline("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n");
+        let header = &o.items.expect("items")[0].header;
+        assert!(header.annotations.is_empty());
+        assert_eq!(header.annotations.iter().count(), 0);
+    }
+}
