@@ -26,5 +26,5 @@ test: deps build wasm
 # Benchmark on generated ResourceLists up to ~7.5 MB: native, serde_yaml identity, WASI (wasmtime
 # and node), kpt. Prints the figures tables of README.md#performance (about two minutes).
 bench: deps build wasm
-	cargo build --release --locked --example identity
+	cargo build --release --locked --example identity --example saphyr_events
 	python3 bench/run.py $(BENCH_ARGS)
