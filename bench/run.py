@@ -333,6 +333,8 @@ def main() -> int:
     load = os.getloadavg()[0]
     print(f"dittofs-krm benchmark: median of {args.repeat} runs each, {os.cpu_count()} CPUs, load average {load:.1f}",
           flush=True)
+    # What spawning any program from here costs: the floor under the start-up figure.
+    spawn = measure([shutil.which("true") or "/bin/true"], lists[0][2], out, 21)
     results = []
     for servers, unrelated, path in lists:
         size = path.stat().st_size
@@ -423,7 +425,8 @@ def main() -> int:
         ("native ≥ 50 MB/s", f"{big['size'] / MB / n.wall:.0f} MB/s", big["size"] / MB / n.wall >= 50),
         ("peak RSS ≤ 4× input", f"{n.rss / big['size']:.1f}×", n.rss <= 4 * big["size"]),
         ("linear growth (time per byte, 10× list vs previous)", f"{growth:.2f}×", growth <= 1.25),
-        ("start-up, one DittoServer, native ≤ 5 ms", f"{startup * 1000:.1f} ms", startup <= 0.005),
+        ("start-up, one DittoServer, native ≤ 5 ms", f"{startup * 1000:.1f} ms (spawning `true`: "
+         f"{spawn.wall * 1000:.1f} ms)", startup <= 0.005),
     ]
     if "wasmtime" in big:
         w = big["wasmtime"]
