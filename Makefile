@@ -2,7 +2,7 @@
 WASM := target/wasm32-wasip1/release/dittofs-krm.wasm
 BIN := target/release/dittofs-krm
 
-.PHONY: example test deps build wasm
+.PHONY: example test deps build wasm bench
 
 # Builds the function and runs it on the example ResourceList, printing the expanded objects.
 example: build
@@ -22,3 +22,9 @@ deps:
 # All tests: unit, golden, rules, properties, WASI and kpt end-to-end, schema validation.
 test: deps build wasm
 	cargo test --release --locked
+
+# Benchmark on generated ResourceLists up to ~7.5 MB: native, serde_yaml identity, WASI (wasmtime
+# and node), kpt. Prints the figures tables of README.md#performance (about two minutes).
+bench: deps build wasm
+	cargo build --release --locked --example identity --example saphyr_events
+	python3 bench/run.py $(BENCH_ARGS)

@@ -12,5 +12,5 @@ pub mod validate;
 pub mod wire;
 pub mod yaml;
 
-pub use pipeline::{run, Output};
+pub use pipeline::{run, run_to, Output, RunError};
 pub use wire::InputError;

@@ -52,20 +52,25 @@ fn function() -> ExitCode {
         eprintln!("dittofs-krm: cannot read stdin: {e}");
         return ExitCode::from(if e.kind() == io::ErrorKind::InvalidData { 2 } else { 3 });
     }
-    match dittofs_krm::run(&input) {
-        Ok(output) => {
-            let mut stdout = io::stdout().lock();
-            if let Err(e) = stdout.write_all(output.resource_list.as_bytes()).and_then(|()| stdout.flush()) {
-                eprintln!("dittofs-krm: cannot write stdout: {e}");
-                return ExitCode::from(3);
-            }
-            if output.has_errors() {
+    // The output goes to stdout as it is produced: it is larger than the input and need not be
+    // held in memory.
+    let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    match dittofs_krm::run_to(&input, &mut stdout).and_then(|results| {
+        stdout.flush().map_err(dittofs_krm::RunError::Write)?;
+        Ok(results)
+    }) {
+        Ok(results) => {
+            if results.iter().any(|r| r.severity == dittofs_krm::wire::Severity::Error) {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
             }
         }
-        Err(e) => {
+        Err(dittofs_krm::RunError::Write(e)) => {
+            eprintln!("dittofs-krm: cannot write stdout: {e}");
+            ExitCode::from(3)
+        }
+        Err(dittofs_krm::RunError::Input(e)) => {
             eprintln!("dittofs-krm: {e}");
             ExitCode::from(2)
         }

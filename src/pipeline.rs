@@ -1,6 +1,8 @@
 //! read → index → (parse, validate, expand) each DittoServer → write.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::io;
 
 use serde_json::Value;
 
@@ -23,6 +25,26 @@ impl Output {
     }
 }
 
+/// Why [`run_to`] wrote no (complete) ResourceList.
+#[derive(Debug)]
+pub enum RunError {
+    /// The input is not a ResourceList: nothing was written.
+    Input(InputError),
+    /// Writing the output failed part-way.
+    Write(io::Error),
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Input(e) => e.fmt(f),
+            RunError::Write(e) => write!(f, "cannot write the output: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
 /// What became of one DittoServer.
 enum Expansion {
     /// Valid: these objects replace the previously generated ones.
@@ -31,8 +53,33 @@ enum Expansion {
     Invalid,
 }
 
+type Key = (Option<String>, String);
+
+/// A valid DittoServer's objects as output text, rendered as soon as they are expanded so that a
+/// large input never holds every generated object as a value at once.
+enum Rendered {
+    /// The objects replacing previously generated items, by the replaced item's index.
+    Valid(HashMap<usize, String>),
+    /// Its previously generated objects are kept as they were.
+    Invalid,
+}
+
 pub fn run(input: &str) -> Result<Output, InputError> {
-    let list = wire::read(input)?;
+    // The output is the input plus the generated objects: usually within 1.5× the input.
+    let mut out = Vec::with_capacity(input.len() + input.len() / 2 + 1024);
+    let results = match run_to(input, &mut out) {
+        Ok(results) => results,
+        Err(RunError::Input(e)) => return Err(e),
+        Err(RunError::Write(e)) => unreachable!("writing to a Vec cannot fail: {e}"),
+    };
+    let resource_list = String::from_utf8(out).expect("the writer writes UTF-8 only");
+    Ok(Output { resource_list, results })
+}
+
+/// [`run`] writing the ResourceList to `out` as it goes, without holding the output in memory.
+/// Nothing is written when the input is not a ResourceList.
+pub fn run_to(input: &str, out: &mut dyn io::Write) -> Result<Vec<ValidationResult>, RunError> {
+    let list = wire::read(input).map_err(RunError::Input)?;
     let mut results = Vec::new();
 
     let config = match list.function_config.as_ref().map(|fc| fc.value()).transpose() {
@@ -43,36 +90,129 @@ pub fn run(input: &str) -> Result<Output, InputError> {
         Ok(c) => c,
         Err(result) => {
             // Without a usable configuration nothing is expanded; every item passes through.
-            let items: Vec<OutItem> = list.items.iter().map(OutItem::Original).collect();
             results.push(result);
-            let resource_list = wire::write(&items, list.function_config.as_ref(), &results);
-            return Ok(Output { resource_list, results });
+            let mut writer = wire::Writer::new(out);
+            for item in &list.items {
+                writer.item(OutItem::Original(item)).map_err(RunError::Write)?;
+            }
+            writer.finish(list.function_config.as_ref(), &results).map_err(RunError::Write)?;
+            return Ok(results);
         }
     };
 
     results.extend(check_items(&list.items));
     let inventory = Inventory::new(&list.items);
 
-    // Expand every DittoServer; remember its rewritten text (local-config) where needed.
-    let mut expansions: HashMap<(Option<String>, String), Expansion> = HashMap::new();
-    let mut rewritten: HashMap<usize, Value> = HashMap::new();
+    // Output order: input order, each DittoServer followed by its newly generated objects;
+    // previously generated objects replaced in place (keeping the clients' annotations), kept
+    // when their DittoServer is invalid, dropped when it is gone or no longer generates them.
+    // A DittoServer is expanded when the output first needs it, and its objects are written as
+    // soon as their place comes: memory does not grow with the number of generated objects.
+    let mut expander = Expander::new(&list.items, &inventory, config.storage_class_check);
+    let mut writer = wire::Writer::new(out);
     for (i, item) in list.items.iter().enumerate() {
-        if !item.is(ditto_server::API_VERSION, ditto_server::KIND) || item.header.name.is_none() {
+        if let Some(key) = server_key(item) {
+            expander.expand(&key);
+        }
+        if let Some(owner) = owner_of(item) {
+            match expander.expand(&owner) {
+                Some(Rendered::Valid(replacements)) => {
+                    if let Some(text) = replacements.remove(&i) {
+                        writer.item(OutItem::Text(&text)).map_err(RunError::Write)?;
+                    }
+                }
+                Some(Rendered::Invalid) => writer.item(OutItem::Original(item)).map_err(RunError::Write)?,
+                None => {}
+            }
             continue;
         }
-        let key = (item.header.namespace.clone(), item.name().to_string());
-        let (expansion, found, value) = expand_one(item, &inventory, &list.items, config.storage_class_check);
-        let at = |r: ValidationResult| r.on(Some(item.resource_ref()), item.file());
-        results.extend(found.into_iter().map(at));
-        if let Some(v) = value {
-            rewritten.insert(i, v);
+        match expander.rewritten.remove(&i) {
+            Some(text) => writer.item(OutItem::Text(&text)),
+            None => writer.item(OutItem::Original(item)),
         }
-        expansions.insert(key, expansion);
+        .map_err(RunError::Write)?;
+        for text in expander.new_objects.remove(&i).unwrap_or_default() {
+            writer.item(OutItem::Text(&text)).map_err(RunError::Write)?;
+        }
+    }
+    results.extend(expander.results.into_values().flatten());
+    writer.finish(list.function_config.as_ref(), &results).map_err(RunError::Write)?;
+    Ok(results)
+}
+
+/// (namespace, name) of a DittoServer item that has a name.
+fn server_key(item: &Item<'_>) -> Option<Key> {
+    let named = item.is(ditto_server::API_VERSION, ditto_server::KIND) && item.header.name.is_some();
+    named.then(|| (item.header.namespace.clone(), item.name().to_string()))
+}
+
+/// Expands DittoServers on demand and keeps their rendered objects until they are written.
+struct Expander<'x, 'i> {
+    items: &'i [Item<'i>],
+    inventory: &'x Inventory<'i>,
+    storage_class_check: api::StorageClassCheck,
+    /// Where each DittoServer stands; with duplicates (an error result), each is validated and
+    /// the last one's objects follow each of them.
+    positions: HashMap<Key, Vec<usize>>,
+    expansions: HashMap<Key, Rendered>,
+    /// New objects by the index of the DittoServer they follow.
+    new_objects: HashMap<usize, Vec<String>>,
+    /// DittoServers rewritten with the local-config annotation, by index.
+    rewritten: HashMap<usize, String>,
+    /// Results by the index of their DittoServer, reported in input order.
+    results: BTreeMap<usize, Vec<ValidationResult>>,
+}
+
+impl<'x, 'i> Expander<'x, 'i> {
+    fn new(items: &'i [Item<'i>], inventory: &'x Inventory<'i>, storage_class_check: api::StorageClassCheck) -> Self {
+        let mut positions: HashMap<Key, Vec<usize>> = HashMap::new();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(key) = server_key(item) {
+                positions.entry(key).or_default().push(i);
+            }
+        }
+        Expander {
+            items,
+            inventory,
+            storage_class_check,
+            positions,
+            expansions: HashMap::new(),
+            new_objects: HashMap::new(),
+            rewritten: HashMap::new(),
+            results: BTreeMap::new(),
+        }
     }
 
-    let items = assemble(&list.items, &expansions, &mut rewritten);
-    let resource_list = wire::write(&items, list.function_config.as_ref(), &results);
-    Ok(Output { resource_list, results })
+    /// The rendered expansion of the DittoServer `key`, expanding it on first use; `None` when
+    /// the input has no such DittoServer.
+    fn expand(&mut self, key: &Key) -> Option<&mut Rendered> {
+        if !self.expansions.contains_key(key) {
+            let positions = self.positions.get(key)?.clone();
+            let mut last = Expansion::Invalid;
+            for &p in &positions {
+                let item = &self.items[p];
+                let (expansion, found, value) = expand_one(item, self.inventory, self.items, self.storage_class_check);
+                let at = |r: ValidationResult| r.on(Some(item.resource_ref()), item.file());
+                self.results.insert(p, found.into_iter().map(at).collect());
+                if let Some(v) = value {
+                    self.rewritten.insert(p, wire::render(&v));
+                }
+                last = expansion;
+            }
+            let rendered = match last {
+                Expansion::Valid(objects) => {
+                    let previous = self.inventory.generated.get(key).map_or(&[][..], Vec::as_slice);
+                    for &p in &positions {
+                        self.new_objects.insert(p, render_new(&objects, &self.items[p], previous, self.items));
+                    }
+                    Rendered::Valid(render_replacements(&objects, previous, self.items))
+                }
+                Expansion::Invalid => Rendered::Invalid,
+            };
+            self.expansions.insert(key.clone(), rendered);
+        }
+        self.expansions.get_mut(key)
+    }
 }
 
 /// Items every KRM resource must satisfy: apiVersion, kind, name, and no duplicates.
@@ -198,59 +338,34 @@ fn with_local_config(item: &Item<'_>, value: &Value) -> Option<Value> {
     Some(value)
 }
 
-/// Builds the output items: input order, each DittoServer followed by its newly generated
-/// objects; previously generated objects replaced in place (keeping the clients' annotations),
-/// kept when their DittoServer is invalid, dropped when it is gone or no longer generates them.
-fn assemble<'i, 'a>(
-    items: &'i [Item<'a>],
-    expansions: &HashMap<(Option<String>, String), Expansion>,
-    rewritten: &mut HashMap<usize, Value>,
-) -> Vec<OutItem<'i, 'a>> {
-    let owner_of = |item: &Item<'_>| {
-        item.header.annotation(names::GENERATED_FROM).map(|o| match o.split_once('/') {
-            Some((ns, n)) => (Some(ns.to_string()), n.to_string()),
-            None => (None, o.to_string()),
-        })
-    };
-    // Objects that already exist in the input, per owner: (kind, name).
-    let mut existing: HashSet<(Option<String>, String, String, String)> = HashSet::new();
-    for item in items {
-        if let Some((ns, n)) = owner_of(item) {
-            existing.insert((ns, n, item.kind().to_string(), item.name().to_string()));
-        }
-    }
+/// The DittoServer that generated an item, from its marker annotation.
+fn owner_of(item: &Item<'_>) -> Option<Key> {
+    item.header.annotation(names::GENERATED_FROM).map(|o| match o.split_once('/') {
+        Some((ns, n)) => (Some(ns.to_string()), n.to_string()),
+        None => (None, o.to_string()),
+    })
+}
 
-    let mut out = Vec::with_capacity(items.len() + expansions.len() * 6);
-    for (i, item) in items.iter().enumerate() {
-        if let Some(owner) = owner_of(item) {
-            match expansions.get(&owner) {
-                Some(Expansion::Valid(objects)) => {
-                    if let Some(g) = objects.iter().find(|g| g.kind == item.kind() && g.name == item.name()) {
-                        out.push(OutItem::Value(keep_client_annotations(g, item)));
-                    }
-                }
-                Some(Expansion::Invalid) => out.push(OutItem::Original(item)),
-                None => {}
-            }
-            continue;
-        }
-        match rewritten.remove(&i) {
-            Some(v) => out.push(OutItem::Value(v)),
-            None => out.push(OutItem::Original(item)),
-        }
-        if !item.is(ditto_server::API_VERSION, ditto_server::KIND) {
-            continue;
-        }
-        let key = (item.header.namespace.clone(), item.name().to_string());
-        if let Some(Expansion::Valid(objects)) = expansions.get(&key) {
-            for g in objects {
-                if !existing.contains(&(key.0.clone(), key.1.clone(), g.kind.to_string(), g.name.clone())) {
-                    out.push(OutItem::Value(with_path(g, item)));
-                }
-            }
-        }
-    }
-    out
+/// The objects that replace previously generated items (`previous`, indexes into `items`), each
+/// keeping the replaced item's client annotations.
+fn render_replacements(objects: &[Generated], previous: &[usize], items: &[Item<'_>]) -> HashMap<usize, String> {
+    previous
+        .iter()
+        .filter_map(|&i| {
+            let item = &items[i];
+            let g = objects.iter().find(|g| g.kind == item.kind() && g.name == item.name())?;
+            Some((i, wire::render(&keep_client_annotations(g, item))))
+        })
+        .collect()
+}
+
+/// The objects no previously generated item stands for, written next to `server`.
+fn render_new(objects: &[Generated], server: &Item<'_>, previous: &[usize], items: &[Item<'_>]) -> Vec<String> {
+    objects
+        .iter()
+        .filter(|g| !previous.iter().any(|&i| items[i].kind() == g.kind && items[i].name() == g.name))
+        .map(|g| wire::render(&with_path(g, server)))
+        .collect()
 }
 
 /// A replaced object keeps the annotations the clients use to track it (path, index, ids).
@@ -261,7 +376,7 @@ fn keep_client_annotations(g: &Generated, previous: &Item<'_>) -> Value {
         .annotations
         .iter()
         .filter(|(k, _)| CLIENT_ANNOTATION_PREFIXES.iter().any(|p| k.starts_with(p)));
-    set_annotations(&mut value, kept.map(|(k, v)| (k.clone(), v.clone())));
+    set_annotations(&mut value, kept.map(|(k, v)| (k.to_string(), v.to_string())));
     value
 }
 

@@ -6,7 +6,7 @@ mod write;
 
 pub use read::{read, InputError, Item, Node, ResourceList};
 pub use results::{Field, FileRef, ResourceRef, Severity, ValidationResult};
-pub use write::{write, OutItem};
+pub use write::{render, OutItem, Writer};
 
 pub use crate::yaml::scan::ItemHeader;
 

@@ -1,5 +1,7 @@
 //! Writes the output ResourceList: untouched items as their original text, the rest emitted.
 
+use std::io;
+
 use serde_json::Value;
 
 use super::read::{Body, Node};
@@ -9,45 +11,77 @@ use crate::yaml::{emit, scan};
 pub enum OutItem<'i, 'a> {
     /// An input item, copied through as it came.
     Original(&'i Node<'a>),
-    /// A generated or rewritten item.
-    Value(Value),
+    /// A generated or rewritten item, already rendered by [`render`].
+    Text(&'i str),
 }
 
-pub fn write(items: &[OutItem<'_, '_>], function_config: Option<&Node<'_>>, results: &[ValidationResult]) -> String {
-    let capacity = items
-        .iter()
-        .map(|i| match i {
-            OutItem::Original(Node { body: Body::Text { span, .. }, .. }) => span.end - span.start + 4,
-            _ => 1024,
-        })
-        .sum::<usize>();
-    let mut out = String::with_capacity(capacity + 256);
-    out.push_str("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n");
-    if items.is_empty() {
-        out.push_str("items: []\n");
-    } else {
-        out.push_str("items:\n");
-        for item in items {
-            out.push_str("- ");
-            match item {
-                OutItem::Original(node) => write_body(&node.body, &mut out),
-                OutItem::Value(v) => emit::write_node(v, 2, &mut out),
+/// The text of an item as [`Writer::item`] puts it after its `- `.
+pub fn render(value: &Value) -> String {
+    let mut out = String::new();
+    emit::write_node(value, 2, &mut out);
+    // Kept until the output reaches it: without the spare capacity of its growth.
+    out.shrink_to_fit();
+    out
+}
+
+/// Text is collected up to this size before it goes to the sink: few write calls, little memory.
+const CHUNK: usize = 64 * 1024;
+
+/// Writes a ResourceList item by item to a sink.
+pub struct Writer<'w> {
+    sink: &'w mut dyn io::Write,
+    out: String,
+    items: usize,
+}
+
+impl<'w> Writer<'w> {
+    pub fn new(sink: &'w mut dyn io::Write) -> Self {
+        let mut out = String::with_capacity(2 * CHUNK);
+        out.push_str("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n");
+        Writer { sink, out, items: 0 }
+    }
+
+    pub fn item(&mut self, item: OutItem<'_, '_>) -> io::Result<()> {
+        if self.items == 0 {
+            self.out.push_str("items:\n");
+        }
+        self.items += 1;
+        self.out.push_str("- ");
+        match item {
+            OutItem::Original(node) => write_body(&node.body, &mut self.out),
+            OutItem::Text(text) => self.out.push_str(text),
+        }
+        self.flush_chunk()
+    }
+
+    /// Writes the functionConfig and the results after the items.
+    pub fn finish(mut self, function_config: Option<&Node<'_>>, results: &[ValidationResult]) -> io::Result<()> {
+        if self.items == 0 {
+            self.out.push_str("items: []\n");
+        }
+        if let Some(fc) = function_config {
+            self.out.push_str("functionConfig:\n  ");
+            write_body(&fc.body, &mut self.out);
+        }
+        if !results.is_empty() {
+            self.out.push_str("results:\n");
+            for r in results {
+                self.out.push_str("- ");
+                let v = serde_json::to_value(r).unwrap_or(Value::Null);
+                emit::write_node(&v, 2, &mut self.out);
+                self.flush_chunk()?;
             }
         }
+        self.sink.write_all(self.out.as_bytes())
     }
-    if let Some(fc) = function_config {
-        out.push_str("functionConfig:\n  ");
-        write_body(&fc.body, &mut out);
-    }
-    if !results.is_empty() {
-        out.push_str("results:\n");
-        for r in results {
-            out.push_str("- ");
-            let v = serde_json::to_value(r).unwrap_or(Value::Null);
-            emit::write_node(&v, 2, &mut out);
+
+    fn flush_chunk(&mut self) -> io::Result<()> {
+        if self.out.len() >= CHUNK {
+            self.sink.write_all(self.out.as_bytes())?;
+            self.out.clear();
         }
+        Ok(())
     }
-    out
 }
 
 fn write_body(body: &Body<'_>, out: &mut String) {

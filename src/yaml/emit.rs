@@ -81,7 +81,10 @@ fn write_scalar(v: &Value, indent: usize, out: &mut String) {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) if n.is_f64() => write_float(&n.to_string(), out),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => {
+            use std::fmt::Write;
+            let _ = write!(out, "{n}"); // writing to a String cannot fail
+        }
         Value::String(s) => write_string(s, indent, out, false),
         Value::Object(_) => out.push_str("{}"),
         Value::Array(_) => out.push_str("[]"),
@@ -109,8 +112,12 @@ fn write_float(repr: &str, out: &mut String) {
 }
 
 fn push_indent(out: &mut String, n: usize) {
-    for _ in 0..n {
-        out.push(' ');
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
     }
 }
 
@@ -136,10 +143,20 @@ pub fn is_plain_safe(s: &str) -> bool {
     if !(first.is_alphanumeric() || first == '/' || first == '_') {
         return false;
     }
-    if s.ends_with([' ', ':']) || s.contains(": ") || s.contains(" #") {
+    if s.ends_with([' ', ':']) {
         return false;
     }
-    if s.chars().any(|c| c.is_control() || matches!(c, '"' | '\'' | '{' | '}' | '[' | ']' | ',' | '#' | '`' | '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}')) {
+    // One pass over the bytes for `: ` and the ASCII characters that need quoting (`#` covers
+    // ` #`); bytes of multi-byte characters are never ASCII, so this is exact for them too.
+    let bytes = s.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b':' if bytes.get(i + 1) == Some(&b' ') => return false,
+            b'"' | b'\'' | b'{' | b'}' | b'[' | b']' | b',' | b'#' | b'`' | 0x00..=0x1f | 0x7f => return false,
+            _ => {}
+        }
+    }
+    if !s.is_ascii() && s.chars().any(|c| c.is_control() || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}')) {
         return false;
     }
     !looks_like_non_string(s)
@@ -152,7 +169,7 @@ fn looks_like_non_string(s: &str) -> bool {
         "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "nan", "NaN", "NAN", "inf",
         "Inf", "INF",
     ];
-    if WORDS.contains(&s) {
+    if s.len() <= 5 && WORDS.contains(&s) {
         return true;
     }
     // Anything that starts like a number and is made only of characters found in YAML 1.1
@@ -235,6 +252,23 @@ mod tests {
         let mut out = String::new();
         write_node(&serde_json::json!([1e30, 2.0, 0.5, -1.5e-7]), 0, &mut out);
         assert_eq!(out, "- 1.0e+30\n- 2.0\n- 0.5\n- -1.5e-7\n");
+    }
+
+    #[test]
+    fn characters_that_need_quotes_are_found_anywhere() {
+        for s in ["a: b", "a #b", "a#b", "a,b", "a[0]", "a{b}", "it's", "say \"hi\"", "a`b", "a\tb", "a\u{7f}", "a\u{85}b", "a\u{2028}b", "a\u{feff}", "é\u{9f}", "a:", "a "] {
+            assert!(!is_plain_safe(s), "{s:?} must be quoted");
+        }
+        for s in ["a:b", "http://x.y/z", "héllo wörld", "a-b_c.d/e", "x=y", "a b"] {
+            assert!(is_plain_safe(s), "{s:?} should be plain");
+        }
+    }
+
+    #[test]
+    fn deep_indentation_and_numbers() {
+        let mut out = String::new();
+        write_node(&serde_json::json!({"size": 1.5, "count": -3}), 70, &mut out);
+        assert_eq!(out, format!("size: 1.5\n{}count: -3\n", " ".repeat(70)));
     }
 
     #[test]

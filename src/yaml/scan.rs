@@ -9,6 +9,8 @@
 //! Saphyr's spans count characters, not bytes, so positions are kept as (line, column) and turned
 //! into byte offsets through a table of line starts.
 
+use std::borrow::Cow;
+
 use saphyr_parser::{Event, Marker, Parser, Span};
 
 use super::YamlError;
@@ -21,12 +23,54 @@ pub struct ItemHeader {
     pub name: Option<String>,
     pub namespace: Option<String>,
     /// Annotations in document order; only scalar values are kept.
-    pub annotations: Vec<(String, String)>,
+    pub annotations: Annotations,
 }
 
 impl ItemHeader {
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.annotations.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.annotations.iter().find(|&(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+/// An item's annotations, in document order, in one string: every item of a large input carries
+/// half a dozen client annotations and stays in memory until the output is written; one
+/// allocation per item instead of two per annotation keeps that small.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Annotations {
+    text: String,
+    /// Where each key and each value ends in `text`, alternately.
+    ends: Vec<usize>,
+}
+
+impl Annotations {
+    pub fn push(&mut self, key: &str, value: &str) {
+        self.text.push_str(key);
+        self.ends.push(self.text.len());
+        self.text.push_str(value);
+        self.ends.push(self.text.len());
+    }
+
+    /// (key, value) pairs in document order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.ends.chunks_exact(2).scan(0, |start, ends| {
+            let (key_end, value_end) = (ends[0], ends[1]);
+            let pair = (&self.text[*start..key_end], &self.text[key_end..value_end]);
+            *start = value_end;
+            Some(pair)
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len() / 2
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
 }
 
@@ -123,8 +167,10 @@ impl<'a> Lines<'a> {
     }
 }
 
-enum Frame {
-    Mapping { key: Option<String>, expecting_key: bool },
+/// An open collection. A mapping holds the key whose value comes next: the parser's own string,
+/// moved here and moved on again (to `path` or a header), never copied.
+enum Frame<'t> {
+    Mapping { key: Option<Cow<'t, str>>, expecting_key: bool },
     Sequence,
 }
 
@@ -150,15 +196,13 @@ struct Open {
 pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
     let lines = Lines::new(text);
     let mut outline = Outline::default();
-    let mut frames: Vec<Frame> = Vec::new();
+    let mut frames: Vec<Frame<'_>> = Vec::new();
     // Keys from the open node (item or functionConfig) down to the current event.
-    let mut path: Vec<Option<String>> = Vec::new();
+    let mut path: Vec<Option<Cow<'_, str>>> = Vec::new();
     let mut zone_stack: Vec<Zone> = Vec::new();
     let mut open: Option<Open> = None;
     let mut documents = 0usize;
     let mut root_seen = false;
-    // Anchors defined outside any item: an item aliasing one cannot be cut out alone.
-    let mut anchors_by_item: Vec<Vec<usize>> = Vec::new();
 
     for next in Parser::new_from_str(text) {
         let (event, span) = next.map_err(|e| {
@@ -180,16 +224,16 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
             _ => {}
         }
 
-        // The key/value bookkeeping of the enclosing mapping.
-        let is_key = matches!(frames.last(), Some(Frame::Mapping { expecting_key: true, .. }));
-        let key_of_value = match frames.last() {
-            Some(Frame::Mapping { key, expecting_key: false }) => key.clone(),
-            _ => None,
+        // The key/value bookkeeping of the enclosing mapping: a value takes its key along.
+        let (is_key, key_of_value) = match frames.last_mut() {
+            Some(Frame::Mapping { expecting_key: true, .. }) => (true, None),
+            Some(Frame::Mapping { key, expecting_key: false }) => (false, key.take()),
+            _ => (false, None),
         };
         let zone = zone_stack.last().copied().unwrap_or(Zone::Root);
         let depth = frames.len();
 
-        match &event {
+        match event {
             Event::Scalar(value, _, anchor, tag) => {
                 if depth == 0 {
                     // A document that is a lone scalar (or empty).
@@ -199,17 +243,19 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                     return Err(ScanFailure::Shape(ShapeError::NotAMapping));
                 }
                 if let Some(o) = open.as_mut() {
-                    if *anchor != 0 {
-                        o.anchors.push(*anchor);
+                    if anchor != 0 {
+                        o.anchors.push(anchor);
                     }
                     if !is_key {
-                        record_header(&mut o.header, &path, key_of_value.as_deref(), value, depth - o.depth);
+                        record_header(&mut o.header, &path, key_of_value, value, depth - o.depth);
+                        advance(&mut frames, None);
+                        continue;
                     }
                 } else if zone == Zone::Root && depth == 1 && !is_key {
                     match key_of_value.as_deref() {
                         Some("apiVersion") => outline.api_version = Some(value.to_string()),
                         Some("kind") => outline.kind = Some(value.to_string()),
-                        Some("items") if is_null(value) => outline.items = Some(Vec::new()),
+                        Some("items") if is_null(&value) => outline.items = Some(Vec::new()),
                         Some("items") => {
                             return Err(ScanFailure::Shape(ShapeError::ItemsNotASequence { line: span.start.line() }))
                         }
@@ -219,11 +265,11 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                     let index = outline.items.as_ref().map_or(0, Vec::len);
                     return Err(ScanFailure::Shape(ShapeError::ItemNotAMapping { index, line: span.start.line() }));
                 }
-                advance(&mut frames, Some(value.to_string()));
+                advance(&mut frames, is_key.then_some(value));
             }
             Event::Alias(id) => {
                 match open.as_mut() {
-                    Some(o) if !o.anchors.contains(id) => o.rebuild = true,
+                    Some(o) if !o.anchors.contains(&id) => o.rebuild = true,
                     Some(_) => {}
                     None if zone == Zone::Items => {
                         let index = outline.items.as_ref().map_or(0, Vec::len);
@@ -242,10 +288,10 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                     root_seen = true;
                     zone_stack.push(Zone::Root);
                 } else if let Some(o) = open.as_mut() {
-                    if *anchor != 0 {
-                        o.anchors.push(*anchor);
+                    if anchor != 0 {
+                        o.anchors.push(anchor);
                     }
-                    path.push(if is_key { None } else { key_of_value.clone() });
+                    path.push(key_of_value);
                     zone_stack.push(zone);
                 } else if zone == Zone::Root && depth == 1 && !is_key && key_of_value.as_deref() == Some("items") {
                     if is_mapping {
@@ -262,8 +308,8 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                         start: span.start,
                         start_span: span,
                         header: ItemHeader::default(),
-                        anchors: if *anchor != 0 { vec![*anchor] } else { Vec::new() },
-                        rebuild: *anchor != 0,
+                        anchors: if anchor != 0 { vec![anchor] } else { Vec::new() },
+                        rebuild: anchor != 0,
                         depth: depth + 1,
                     });
                     zone_stack.push(Zone::Item);
@@ -277,15 +323,12 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                         start: span.start,
                         start_span: span,
                         header: ItemHeader::default(),
-                        anchors: if *anchor != 0 { vec![*anchor] } else { Vec::new() },
-                        rebuild: *anchor != 0,
+                        anchors: if anchor != 0 { vec![anchor] } else { Vec::new() },
+                        rebuild: anchor != 0,
                         depth: depth + 1,
                     });
                     zone_stack.push(Zone::FunctionConfig);
                 } else {
-                    if *anchor != 0 {
-                        anchors_by_item.push(vec![*anchor]);
-                    }
                     zone_stack.push(Zone::Elsewhere);
                 }
                 frames.push(if is_mapping {
@@ -299,7 +342,8 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                 let closing = zone_stack.pop().unwrap_or(Zone::Root);
                 let closes_open = open.as_ref().is_some_and(|o| o.depth == depth);
                 if closes_open {
-                    let o = open.take().expect("checked above");
+                    let mut o = open.take().expect("checked above");
+                    o.header.annotations.shrink_to_fit();
                     let extent = if o.rebuild { Extent::Rebuild } else { block_extent(&lines, &o, span.start) };
                     if extent == Extent::Rebuild {
                         outline.needs_full_parse = true;
@@ -330,7 +374,7 @@ fn is_null(value: &str) -> bool {
 }
 
 /// After a complete node: a mapping flips between key and value.
-fn advance(frames: &mut [Frame], key: Option<String>) {
+fn advance<'t>(frames: &mut [Frame<'t>], key: Option<Cow<'t, str>>) {
     if let Some(Frame::Mapping { key: k, expecting_key }) = frames.last_mut() {
         if *expecting_key {
             *k = key;
@@ -344,24 +388,32 @@ fn advance(frames: &mut [Frame], key: Option<String>) {
 
 /// Picks up apiVersion, kind, metadata.{name,namespace,annotations}. `level` is the depth of the
 /// scalar's mapping below the item: 1 for the item's own keys.
-fn record_header(h: &mut ItemHeader, path: &[Option<String>], key: Option<&str>, value: &str, level: usize) {
+fn record_header(h: &mut ItemHeader, path: &[Option<Cow<'_, str>>], key: Option<Cow<'_, str>>, value: Cow<'_, str>, level: usize) {
     let Some(key) = key else { return };
     match (level, path) {
-        (0, []) => match key {
-            "apiVersion" => h.api_version = Some(value.to_string()),
-            "kind" => h.kind = Some(value.to_string()),
+        (0, []) => match &*key {
+            "apiVersion" => h.api_version = Some(kept(value)),
+            "kind" => h.kind = Some(kept(value)),
             _ => {}
         },
-        (1, [Some(m)]) if m == "metadata" => match key {
-            "name" if !is_null(value) => h.name = Some(value.to_string()),
-            "namespace" if !is_null(value) => h.namespace = Some(value.to_string()),
+        (1, [Some(m)]) if m == "metadata" => match &*key {
+            "name" if !is_null(&value) => h.name = Some(kept(value)),
+            "namespace" if !is_null(&value) => h.namespace = Some(kept(value)),
             _ => {}
         },
         (2, [Some(m), Some(a)]) if m == "metadata" && a == "annotations" => {
-            h.annotations.push((key.to_string(), value.to_string()));
+            h.annotations.push(&key, &value);
         }
         _ => {}
     }
+}
+
+/// A string the outline keeps, without the spare capacity the parser's buffers carry (several
+/// times the text for short scalars; headers of every item stay until the output is written).
+fn kept(s: Cow<'_, str>) -> String {
+    let mut s = s.into_owned();
+    s.shrink_to_fit();
+    s
 }
 
 /// Decides whether a block mapping can be cut out as lines: its first line holds only
@@ -443,5 +495,40 @@ pub fn reindent(text: &str, span: &BlockSpan, indent: usize, out: &mut String) {
 fn push_spaces(out: &mut String, n: usize) {
     for _ in 0..n {
         out.push(' ');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outline(text: &str) -> Outline {
+        match scan(text) {
+            Ok(o) => o,
+            Err(_) => panic!("scan failed on {text:?}"),
+        }
+    }
+
+    #[test]
+    fn annotations_keep_document_order_and_quoted_values() {
+        let o = outline(
+            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n    annotations:\n      b: 'x'\n      a: \"\"\n      config.kubernetes.io/index: '0'\n      b: second\n",
+        );
+        let header = &o.items.expect("items")[0].header;
+        let pairs: Vec<(&str, &str)> = header.annotations.iter().collect();
+        assert_eq!(pairs, [("b", "x"), ("a", ""), ("config.kubernetes.io/index", "0"), ("b", "second")]);
+        assert_eq!(header.annotations.len(), 4);
+        // The first of duplicate keys wins, as before the annotations were packed.
+        assert_eq!(header.annotation("b"), Some("x"));
+        assert_eq!(header.annotation("a"), Some(""));
+        assert_eq!(header.annotation("c"), None);
+    }
+
+    #[test]
+    fn an_item_without_annotations_has_none() {
+        let o = outline("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n");
+        let header = &o.items.expect("items")[0].header;
+        assert!(header.annotations.is_empty());
+        assert_eq!(header.annotations.iter().count(), 0);
     }
 }
