@@ -3,7 +3,9 @@
 //! Exit codes: 0 no error result; 1 an error result (the ResourceList is still written);
 //! 2 the input is not a ResourceList (message on stderr); 3 a usage or IO error.
 
+use std::fs;
 use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
@@ -14,6 +16,9 @@ with results on stdout.
 Usage:
   dittofs-krm < resource-list.yaml
   kpt fn eval DIR --exec ./dittofs-krm [-- storageClassCheck=strict|warn|off]
+  dittofs-krm build [PATH|-]... [-- key=value...]
+                   plain manifests (files, directories, - for stdin) in, a plain manifest
+                   stream ready to apply out (Argo CD); nothing on stdout on any error
 
 Options:
   -h, --help       print this help
@@ -31,6 +36,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None => function(),
+        Some("build") => build(&args[1..]),
         Some("-h" | "--help") => {
             print!("{USAGE}");
             ExitCode::SUCCESS
@@ -70,4 +76,125 @@ fn function() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `build [PATH|-]... [-- key=value...]`: plain manifests in, a plain stream out (Argo CD).
+fn build(args: &[String]) -> ExitCode {
+    let (paths, settings) = match args.iter().position(|a| a == "--") {
+        Some(i) => (&args[..i], &args[i + 1..]),
+        None => (args, &args[args.len()..]),
+    };
+    if paths.is_empty() {
+        eprintln!("dittofs-krm build: name the manifests to read: files, directories or - for stdin (e.g. `dittofs-krm build .`)");
+        return ExitCode::from(3);
+    }
+    let mut config = Vec::new();
+    for setting in settings {
+        match setting.split_once('=') {
+            Some((k, v)) => config.push((k.to_string(), v.to_string())),
+            None => {
+                eprintln!("dittofs-krm build: {setting:?} after -- is not a key=value setting");
+                return ExitCode::from(3);
+            }
+        }
+    }
+    // Argo CD passes the Application's plugin parameters as JSON in this variable.
+    if let Ok(json) = std::env::var("ARGOCD_APP_PARAMETERS") {
+        match dittofs_krm::build::argocd_parameters(&json) {
+            Ok(pairs) => config.extend(pairs),
+            Err(e) => {
+                eprintln!("dittofs-krm build: ARGOCD_APP_PARAMETERS: {e}");
+                return ExitCode::from(3);
+            }
+        }
+    }
+    let sources = match read_sources(paths) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("dittofs-krm build: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    match dittofs_krm::build::build(&sources, &config) {
+        Ok(built) => {
+            for r in &built.results {
+                eprintln!("{}", dittofs_krm::build::describe(r));
+            }
+            let mut stdout = io::stdout().lock();
+            if let Err(e) = stdout.write_all(built.stream.as_bytes()).and_then(|()| stdout.flush()) {
+                eprintln!("dittofs-krm build: cannot write stdout: {e}");
+                return ExitCode::from(3);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            if let dittofs_krm::build::BuildError::Results(results) = &e {
+                for r in results {
+                    eprintln!("{}", dittofs_krm::build::describe(r));
+                }
+            }
+            eprintln!("dittofs-krm build: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Reads every named file, every `*.yaml`/`*.yml` below a named directory (sorted, hidden
+/// entries skipped) and stdin for `-`, as (name, text) pairs.
+fn read_sources(paths: &[String]) -> Result<Vec<(String, String)>, String> {
+    let mut sources = Vec::new();
+    let mut stdin_read = false;
+    for path in paths {
+        if path == "-" {
+            if stdin_read {
+                return Err("- (stdin) is named twice".into());
+            }
+            stdin_read = true;
+            let mut text = String::new();
+            io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read stdin: {e}"))?;
+            sources.push(("stdin".to_string(), text));
+            continue;
+        }
+        let p = Path::new(path);
+        let meta = fs::metadata(p).map_err(|e| format!("{path}: {e}"))?;
+        let files = if meta.is_dir() {
+            let mut found = Vec::new();
+            walk(p, &mut found).map_err(|e| format!("{path}: {e}"))?;
+            found.sort();
+            found
+        } else {
+            vec![p.to_path_buf()]
+        };
+        for file in files {
+            let text = fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            sources.push((display_name(&file), text));
+        }
+    }
+    Ok(sources)
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        // .git, .github and editor files are not manifests.
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        // Directory symlinks are not followed, so a link cycle cannot loop.
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            walk(&path, found)?;
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") && fs::metadata(&path)?.is_file() {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// `./a/b.yaml` is shown (and annotated) as `a/b.yaml`.
+fn display_name(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    text.strip_prefix("./").unwrap_or(&text).to_string()
 }
