@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod build;
+pub mod crd;
 pub mod expand;
 pub mod inventory;
 mod pipeline;

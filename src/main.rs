@@ -37,6 +37,8 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         None => function(),
         Some("build") => build(&args[1..]),
+        Some("crd") if args.len() == 1 => print_text(&crd_yaml()),
+        Some("schema") if args.len() == 1 => print_text(&schema_json()),
         Some("-h" | "--help") => {
             print!("{USAGE}");
             ExitCode::SUCCESS
@@ -197,4 +199,26 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> io::Result<()> {
 fn display_name(path: &Path) -> String {
     let text = path.to_string_lossy();
     text.strip_prefix("./").unwrap_or(&text).to_string()
+}
+
+fn crd_yaml() -> String {
+    dittofs_krm::yaml::to_string(&dittofs_krm::crd::crd_value())
+}
+
+fn schema_json() -> String {
+    let schema = dittofs_krm::crd::function_config_schema();
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn print_text(text: &str) -> ExitCode {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dittofs-krm: cannot write stdout: {e}");
+            ExitCode::from(3)
+        }
+    }
 }
