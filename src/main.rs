@@ -8,40 +8,106 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "\
+// A hand-written parser: four modes and `-- key=value` need no more, and clap would add compile
+// time to the native and WASI builds while the functionConfig part of the help is generated from
+// the schema anyway.
+const USAGE_HEAD: &str = "\
 dittofs-krm: expands DittoServer resources (dittofs.dittofs.com/v1alpha1) into the ConfigMap,
 Services and StatefulSet that run them. A KRM function: reads a ResourceList on stdin, writes one
 with results on stdout.
 
 Usage:
-  dittofs-krm < resource-list.yaml
-  kpt fn eval DIR --exec ./dittofs-krm [-- storageClassCheck=strict|warn|off]
+  dittofs-krm < resource-list.yaml       the KRM function (kpt, kustomize, any KRM client)
   dittofs-krm build [PATH|-]... [-- key=value...]
-                   plain manifests (files, directories, - for stdin) in, a plain manifest
-                   stream ready to apply out (Argo CD); nothing on stdout on any error
+                   plain manifests (files; directories, read recursively for *.yaml and *.yml;
+                   - for stdin) in, a plain manifest stream ready to apply out (Argo CD). Results
+                   go to stderr; on any error nothing is printed on stdout. The functionConfig is
+                   the key=value settings, Argo CD's ARGOCD_APP_PARAMETERS, or a
+                   DittoServerExpansion among the manifests
+  dittofs-krm crd                        print the DittoServer CustomResourceDefinition
+  dittofs-krm schema                     print the functionConfig's JSON schema
+  dittofs-krm -h | --help                print this help
+  dittofs-krm -V | --version             print the version
 
-Options:
-  -h, --help       print this help
-  -V, --version    print the version
+Examples:
+  kpt fn eval DIR --exec ./dittofs-krm -- storageClassCheck=strict
+  kpt fn render DIR --allow-exec         (Kptfile pipeline: `exec: ./dittofs-krm`)
+  kustomize fn run DIR --enable-exec --exec-path ./dittofs-krm
+  kustomize build --enable-alpha-plugins --enable-exec DIR
+  dittofs-krm build . -- storageClassCheck=off
 
-functionConfig (apiVersion: fn.dittofs.com/v1alpha1, kind: DittoServerExpansion, or a ConfigMap):
-  storageClassCheck  strict | warn | off (default warn): what a storageClassName gets when the
-                     input holds no StorageClass objects to check it against
-
-Exit codes: 0 no error result, 1 an error result (output still written), 2 input not a
-ResourceList, 3 usage or IO error.
 ";
+
+const USAGE_TAIL: &str = "
+Exit codes: 0 no error result; 1 an error result (the function still writes its ResourceList;
+build writes nothing) or, for build, nothing to apply; 2 the input is not a ResourceList (build:
+a manifest is not YAML or not an object); 3 a usage or IO error.
+";
+
+/// The help text; its functionConfig part lists every field of the functionConfig's schema.
+fn usage() -> String {
+    let mut text = String::from(USAGE_HEAD);
+    text.push_str(&format!(
+        "functionConfig: apiVersion: {}, kind: {}, with these fields,\nor a ConfigMap whose data holds the same keys as strings (`-- key=value`):\n",
+        dittofs_krm::api::function_config::API_VERSION,
+        dittofs_krm::api::function_config::KIND
+    ));
+    let schema = dittofs_krm::crd::function_config_schema();
+    let empty = serde_json::Map::new();
+    let properties = schema["properties"].as_object().unwrap_or(&empty);
+    for (name, property) in properties.iter().filter(|(k, _)| !matches!(k.as_str(), "apiVersion" | "kind" | "metadata")) {
+        let values: Vec<String> = property["enum"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect();
+        let mut head = format!("  {name}");
+        if !values.is_empty() {
+            head.push_str(&format!(": {}", values.join(" | ")));
+        }
+        if let Some(default) = property["default"].as_str() {
+            head.push_str(&format!(" (default {default})"));
+        }
+        text.push_str(&head);
+        text.push('\n');
+        let description = property["description"].as_str().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
+        text.push_str(&wrap(&description, "      ", 96));
+    }
+    text.push_str(USAGE_TAIL);
+    text
+}
+
+fn wrap(text: &str, indent: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !line.is_empty() && indent.len() + line.len() + 1 + word.len() > width {
+            out.push_str(&format!("{indent}{line}\n"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(&format!("{indent}{line}\n"));
+    }
+    out
+}
+
+fn help() -> ExitCode {
+    print_text(&usage())
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None => function(),
+        // Help never reads stdin, so `kpt fn doc` and a terminal both get it at once.
+        _ if args.iter().take_while(|a| *a != "--").any(|a| a == "-h" || a == "--help") => help(),
         Some("build") => build(&args[1..]),
         Some("crd") if args.len() == 1 => print_text(&crd_yaml()),
         Some("schema") if args.len() == 1 => print_text(&schema_json()),
-        Some("-h" | "--help") => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
+        Some(command @ ("crd" | "schema")) => {
+            eprintln!("dittofs-krm {command} takes no arguments; see `dittofs-krm --help`");
+            ExitCode::from(3)
         }
         Some("-V" | "--version") => {
             println!("dittofs-krm {}", env!("CARGO_PKG_VERSION"));
