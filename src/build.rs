@@ -12,7 +12,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::api::{ditto_server, function_config};
+use crate::api::{ditto_server, function_config, Mode};
 use crate::wire::{self, Severity, ValidationResult, CLIENT_ANNOTATION_PREFIXES};
 use crate::yaml::{self, emit, YamlError};
 
@@ -108,6 +108,15 @@ pub fn build(sources: &[(String, String)], config: &[(String, String)]) -> Resul
         (None, false) => Some(config_map(config)),
         (None, true) => None,
     };
+
+    // An invalid configuration is reported by the function itself, with the other results.
+    if let Ok(config) = function_config::read(function_config.as_ref()) {
+        if config.mode == Mode::Validate {
+            return Err(BuildError::Config(
+                "mode: validate returns the manifests unexpanded, DittoServers included; build expands them, so leave mode out".into(),
+            ));
+        }
+    }
 
     let input = resource_list(&items, function_config.as_ref());
     // The input is written here, so it is always a ResourceList.
@@ -307,6 +316,8 @@ mod tests {
         assert!(matches!(build(&[source("a.yaml", &with_class), source("fn.yaml", typed)], &strict), Err(BuildError::Config(_))));
         let built = build(&[source("a.yaml", &with_class)], &[]).unwrap();
         assert!(built.results.iter().all(|r| r.severity != Severity::Error));
+        let validate = [("mode".to_string(), "validate".to_string())];
+        assert!(matches!(build(&[source("a.yaml", SERVER)], &validate), Err(BuildError::Config(_))));
     }
 
     #[test]

@@ -70,7 +70,11 @@ pub fn run(input: &str) -> Result<Output, InputError> {
         expansions.insert(key, expansion);
     }
 
-    let items = assemble(&list.items, &expansions, &mut rewritten);
+    // A validator reports what it found and must hand every item back untouched.
+    let items = match config.mode {
+        api::Mode::Validate => list.items.iter().map(OutItem::Original).collect(),
+        api::Mode::Expand => assemble(&list.items, &expansions, &mut rewritten),
+    };
     let resource_list = wire::write(&items, list.function_config.as_ref(), &results);
     Ok(Output { resource_list, results })
 }
