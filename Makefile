@@ -19,7 +19,8 @@ deps:
 	rustup target add wasm32-wasip1
 	python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 
-# All tests: unit, golden, rules, properties, WASI and kpt end-to-end, schema validation.
+# All tests: unit, golden, rules, properties, WASI and kpt end-to-end, schema validation,
+# build/kustomize/Argo CD clients, CRD checks, Dockerfile lint (hadolint).
 test: deps build wasm
 	cargo test --release --locked
 

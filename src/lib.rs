@@ -5,6 +5,8 @@
 //! binary does the IO. Native and WASI builds run the same code.
 
 pub mod api;
+pub mod build;
+pub mod crd;
 pub mod expand;
 pub mod inventory;
 mod pipeline;

@@ -114,6 +114,11 @@ pub fn run_to(input: &str, out: &mut dyn io::Write) -> Result<Vec<ValidationResu
         if let Some(key) = server_key(item) {
             expander.expand(&key);
         }
+        // A validator reports what it found and must hand every item back untouched.
+        if config.mode == api::Mode::Validate {
+            writer.item(OutItem::Original(item)).map_err(RunError::Write)?;
+            continue;
+        }
         if let Some(owner) = owner_of(item) {
             match expander.expand(&owner) {
                 Some(Rendered::Valid(replacements)) => {

@@ -21,6 +21,18 @@ pub enum StorageClassCheck {
     Off,
 }
 
+/// What the function does with the items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Expand every valid DittoServer (the default).
+    #[default]
+    Expand,
+    /// Report results only and return every item unchanged: the role of a kustomize or kpt
+    /// validator, which must not modify the resources.
+    Validate,
+}
+
 /// Configuration of dittofs-krm (`apiVersion: fn.dittofs.com/v1alpha1`, `kind: DittoServerExpansion`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -29,10 +41,14 @@ pub struct FunctionConfig {
     /// StorageClass objects to check it against: `strict` (error), `warn` or `off`.
     #[serde(default)]
     pub storage_class_check: StorageClassCheck,
+    /// `expand` (the default) or `validate`: report results and change no item, as a kustomize
+    /// `validators:` entry must.
+    #[serde(default)]
+    pub mode: Mode,
 }
 
 /// The field names, for messages and help.
-pub const FIELDS: &[&str] = &["storageClassCheck"];
+pub const FIELDS: &[&str] = &["storageClassCheck", "mode"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -111,6 +127,13 @@ fn from_config_map(value: &Value) -> Result<FunctionConfig, ConfigError> {
                             message: format!("storageClassCheck is {other:?}; use one of strict, warn, off"),
                         })
                     }
+                }
+            }
+            "mode" => {
+                config.mode = match text.as_str() {
+                    "expand" => Mode::Expand,
+                    "validate" => Mode::Validate,
+                    other => return Err(ConfigError { path, message: format!("mode is {other:?}; use expand or validate") }),
                 }
             }
             _ => return Err(unknown_key(path, k)),

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use ditto_server::DittoServerSpec;
-pub use function_config::{FunctionConfig, StorageClassCheck};
+pub use function_config::{FunctionConfig, Mode, StorageClassCheck};
 
 /// A problem found while reading a typed value, with the path of the field (dotted, from the
 /// value's root, e.g. `spec.storage.metadataSize`).

@@ -4,9 +4,12 @@
 //! - [`parse_value`] turns the text of one node into a `serde_json::Value` with serde_yaml;
 //!   swapping serde_yaml for another library changes this file only.
 //! - [`emit`] writes values back as block-style, YAML-1.1-safe text.
+//! - [`yaml11`] reads multi-document manifest streams with kubectl's YAML 1.1 scalar rules
+//!   (for `dittofs-krm build`).
 
 pub mod emit;
 pub mod scan;
+pub mod yaml11;
 
 use std::fmt;
 

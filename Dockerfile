@@ -1,0 +1,28 @@
+# dittofs-krm as a container: a static (musl) binary on an empty base image.
+# Serves as a KRM function image (kpt, kustomize containers) and as an Argo CD plugin sidecar
+# (examples/argocd): the plugin configuration sits where argocd-cmp-server looks for it.
+#   docker build -t ghcr.io/dittofs/dittofs-krm:v0.1.0 .
+
+FROM rust:1.85.1-slim-bookworm AS build
+RUN rustup target add x86_64-unknown-linux-musl
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY src ./src
+RUN cargo build --release --locked --target x86_64-unknown-linux-musl \
+    && cp target/x86_64-unknown-linux-musl/release/dittofs-krm /dittofs-krm
+
+# No shell, no package manager, no libc: nothing but the binary and the plugin configuration.
+FROM scratch
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="dittofs-krm" \
+      org.opencontainers.image.description="KRM function that expands DittoServer resources into the Kubernetes objects that run them" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.source="https://github.com/dittofs/dittofs-krm" \
+      org.opencontainers.image.documentation="https://github.com/dittofs/dittofs-krm#readme"
+COPY --from=build /dittofs-krm /usr/local/bin/dittofs-krm
+COPY examples/argocd/plugin.yaml /home/argocd/cmp-server/config/plugin.yaml
+ENV PATH=/usr/local/bin
+# nobody:nogroup; the Argo CD sidecar overrides it with runAsUser 999.
+USER 65534:65534
+ENTRYPOINT ["/usr/local/bin/dittofs-krm"]

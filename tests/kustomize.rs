@@ -1,0 +1,262 @@
+//! The function in kustomize's three roles, fed the ResourceLists kustomize itself sends for the
+//! examples in examples/kustomize/. No kustomize binary can be installed here, so each list is
+//! built the way kustomize (v5, kyaml) builds it:
+//!
+//! - api/internal/plugins/fnplugin/fnplugin.go: the function's config resource gets
+//!   `config.kubernetes.io/local-config: "true"`; a generator's input is that config resource
+//!   alone; a transformer's or validator's input is the accumulated resources, each annotated
+//!   `kustomize.config.k8s.io/id` (the YAML of its ResId) by `GetResMapWithIDAnnotation`.
+//! - kyaml/kio/byteio_reader.go: every input item gets `config.kubernetes.io/index` and
+//!   `internal.config.kubernetes.io/index`.
+//! - kyaml/kio/kio.go: `internal.config.kubernetes.io/annotations-migration-resource-id`.
+//! - kyaml/fn/runtime/runtimeutil/runtimeutil.go: `internal.config.kubernetes.io/id` and
+//!   `config.k8s.io/id`, then a `config.kubernetes.io/v1` ResourceList with the config resource
+//!   as `functionConfig`.
+//!
+//! When a `kustomize` binary is on PATH, each test also runs `kustomize build` on the example.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use dittofs_krm::yaml::{self, emit};
+use serde_json::{json, Map, Value};
+
+fn example(role: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kustomize").join(role)
+}
+
+fn read(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    yaml::yaml11::parse_stream(&text).expect("valid YAML")
+}
+
+fn kustomization(role: &str) -> Value {
+    read(&example(role).join("kustomization.yaml")).remove(0)
+}
+
+fn files(kustomization: &Value, key: &str) -> Vec<String> {
+    kustomization[key].as_array().into_iter().flatten().map(|v| v.as_str().unwrap().to_string()).collect()
+}
+
+fn annotations(object: &mut Value) -> &mut Map<String, Value> {
+    let metadata = object.as_object_mut().unwrap().entry("metadata").or_insert_with(|| json!({}));
+    metadata.as_object_mut().unwrap().entry("annotations").or_insert_with(|| json!({})).as_object_mut().unwrap()
+}
+
+/// kustomize's ResId as `GetResMapWithIDAnnotation` writes it (sigs.k8s.io/yaml: sorted keys,
+/// empty fields left out).
+fn res_id(object: &Value) -> String {
+    let api_version = object["apiVersion"].as_str().unwrap();
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    let mut id = String::new();
+    if !group.is_empty() {
+        id.push_str(&format!("group: {group}\n"));
+    }
+    id.push_str(&format!("kind: {}\nname: {}\n", object["kind"].as_str().unwrap(), object["metadata"]["name"].as_str().unwrap()));
+    if let Some(ns) = object["metadata"]["namespace"].as_str() {
+        id.push_str(&format!("namespace: {ns}\n"));
+    }
+    id.push_str(&format!("version: {version}\n"));
+    id
+}
+
+/// The ResourceList kyaml writes for `input` items and the function's config resource.
+fn resource_list(mut input: Vec<Value>, config: &Value) -> String {
+    let mut config = config.clone();
+    annotations(&mut config).insert("config.kubernetes.io/local-config".into(), json!("true"));
+    for (i, item) in input.iter_mut().enumerate() {
+        let a = annotations(item);
+        a.insert("config.kubernetes.io/index".into(), json!(i.to_string()));
+        a.insert("internal.config.kubernetes.io/index".into(), json!(i.to_string()));
+        a.insert("internal.config.kubernetes.io/annotations-migration-resource-id".into(), json!(i.to_string()));
+        a.insert("internal.config.kubernetes.io/id".into(), json!((i + 1).to_string()));
+        a.insert("config.k8s.io/id".into(), json!((i + 1).to_string()));
+    }
+    let mut out = String::from("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n");
+    for item in &input {
+        out.push_str("- ");
+        emit::write_node(item, 2, &mut out);
+    }
+    out.push_str("functionConfig:\n  ");
+    emit::write_node(&config, 2, &mut out);
+    out
+}
+
+/// The accumulated resources of a kustomization, as a transformer or validator receives them.
+fn accumulated(role: &str) -> Vec<Value> {
+    let k = kustomization(role);
+    let namespace = k["namespace"].as_str();
+    let mut resources = Vec::new();
+    for file in files(&k, "resources") {
+        for mut object in read(&example(role).join(file)) {
+            // The builtin namespace transformer runs before the `transformers:` entries;
+            // StorageClasses are cluster-scoped.
+            if let (Some(ns), false) = (namespace, object["kind"] == "StorageClass") {
+                object["metadata"]["namespace"] = json!(ns);
+            }
+            let id = res_id(&object);
+            annotations(&mut object).insert("kustomize.config.k8s.io/id".into(), json!(id));
+            resources.push(object);
+        }
+    }
+    resources
+}
+
+fn function_config(role: &str, key: &str) -> Value {
+    let k = kustomization(role);
+    let file = files(&k, key).remove(0);
+    let mut config = read(&example(role).join(file)).remove(0);
+    let spec = annotations(&mut config)["config.kubernetes.io/function"].as_str().unwrap().to_string();
+    // The example's exec path is the binary under test.
+    assert!(spec.contains("path: ../../../target/release/dittofs-krm"), "{spec}");
+    config
+}
+
+fn run_function(input: &str) -> (i32, Vec<Value>, Vec<Value>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dittofs-krm"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dittofs-krm starts");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let list = yaml::parse_value(&String::from_utf8_lossy(&out.stdout)).expect("a ResourceList");
+    let items = list["items"].as_array().cloned().unwrap_or_default();
+    let results = list["results"].as_array().cloned().unwrap_or_default();
+    (out.status.code().unwrap_or(-1), items, results, String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn local(item: &Value) -> bool {
+    item["metadata"]["annotations"]["config.kubernetes.io/local-config"] == "true"
+}
+
+fn kind_name(item: &Value) -> String {
+    format!("{}/{}", item["kind"].as_str().unwrap_or(""), item["metadata"]["name"].as_str().unwrap_or(""))
+}
+
+/// Runs the real kustomize on the example when it is installed.
+fn kustomize_build(role: &str) -> Option<Vec<Value>> {
+    let found = std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("kustomize").is_file()));
+    if !found {
+        eprintln!("kustomize is not on PATH: only the simulated ResourceLists were checked");
+        return None;
+    }
+    let out = Command::new("kustomize")
+        .args(["build", "--enable-alpha-plugins", "--enable-exec"])
+        .arg(example(role))
+        .output()
+        .expect("kustomize runs");
+    assert!(out.status.success(), "kustomize build {role}: {}", String::from_utf8_lossy(&out.stderr));
+    Some(yaml::yaml11::parse_stream(&String::from_utf8_lossy(&out.stdout)).expect("kustomize output"))
+}
+
+#[test]
+fn generator() {
+    let config = function_config("generator", "generators");
+    // fnplugin.invokePlugin: with no input, the config resource is the only item.
+    let input = resource_list(vec![{
+        let mut item = config.clone();
+        annotations(&mut item).insert("config.kubernetes.io/local-config".into(), json!("true"));
+        item
+    }], &config);
+    let (code, items, results, stderr) = run_function(&input);
+    assert_eq!(code, 0, "{stderr}\n{results:?}");
+    assert!(results.iter().all(|r| r["severity"] != "error"), "{results:?}");
+    // kustomize keeps what is not local-config.
+    let kept: Vec<String> = items.iter().filter(|i| !local(i)).map(kind_name).collect();
+    assert_eq!(
+        kept,
+        [
+            "ConfigMap/dittofs-generated-config",
+            "Service/dittofs-generated-headless",
+            "Service/dittofs-generated-file",
+            "Service/dittofs-generated-api",
+            "StatefulSet/dittofs-generated"
+        ]
+    );
+    assert!(items.iter().filter(|i| i["kind"] == "DittoServer").all(local));
+
+    if let Some(objects) = kustomize_build("generator") {
+        let mut names: Vec<String> = objects.iter().map(kind_name).collect();
+        names.sort();
+        assert!(names.contains(&"StatefulSet/dittofs-generated".to_string()), "{names:?}");
+        assert!(!names.iter().any(|n| n.starts_with("DittoServer/")), "{names:?}");
+    }
+}
+
+#[test]
+fn transformer() {
+    let config = function_config("transformer", "transformers");
+    let input = resource_list(accumulated("transformer"), &config);
+    let resources = yaml::parse_value(&input).unwrap()["items"].as_array().cloned().unwrap();
+    let (code, items, results, stderr) = run_function(&input);
+    assert_eq!(code, 0, "{stderr}\n{results:?}");
+    assert!(results.is_empty(), "{results:?}");
+
+    // Every resource kustomize sent comes back, its kustomize id intact, so kustomize can match
+    // it to its own copy; only the DittoServer changed (marked local-config).
+    for sent in &resources {
+        let id = &sent["metadata"]["annotations"]["kustomize.config.k8s.io/id"];
+        let back = items
+            .iter()
+            .find(|i| &i["metadata"]["annotations"]["kustomize.config.k8s.io/id"] == id)
+            .unwrap_or_else(|| panic!("{} is missing from the output", kind_name(sent)));
+        if sent["kind"] == "DittoServer" {
+            assert!(local(back));
+        } else {
+            assert_eq!(back["spec"], sent["spec"], "{}", kind_name(sent));
+            assert_eq!(back["metadata"]["annotations"], sent["metadata"]["annotations"], "{}", kind_name(sent));
+        }
+    }
+    let generated: Vec<String> = items
+        .iter()
+        .filter(|i| i["metadata"]["annotations"].get("kustomize.config.k8s.io/id").is_none())
+        .map(|i| format!("{} {}", kind_name(i), i["metadata"]["namespace"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        generated,
+        [
+            "ConfigMap/dittofs-nas-config storage",
+            "Service/dittofs-nas-headless storage",
+            "Service/dittofs-nas-file storage",
+            "Service/dittofs-nas-api storage",
+            "Service/dittofs-nas-metrics storage",
+            "StatefulSet/dittofs-nas storage"
+        ]
+    );
+
+    if let Some(objects) = kustomize_build("transformer") {
+        let names: Vec<String> = objects.iter().map(kind_name).collect();
+        assert!(names.contains(&"StatefulSet/dittofs-nas".to_string()), "{names:?}");
+        assert!(names.contains(&"Deployment/nfs-client".to_string()), "{names:?}");
+        assert!(!names.iter().any(|n| n.starts_with("DittoServer/")), "{names:?}");
+    }
+}
+
+#[test]
+fn validator_returns_every_item_unchanged() {
+    let config = function_config("validator", "validators");
+    assert_eq!(config["mode"], "validate");
+    let resources = accumulated("validator");
+    let input = resource_list(resources, &config);
+    let (code, items, results, stderr) = run_function(&input);
+    assert_eq!(code, 0, "{stderr}\n{results:?}");
+    let sent = yaml::parse_value(&input).unwrap()["items"].clone();
+    assert_eq!(Value::Array(items), sent, "a validator must not change the items");
+
+    // An invalid DittoServer fails the build (exit 1, an error result), still without changes.
+    let mut bad = accumulated("validator");
+    bad[0]["spec"]["storage"]["metadataSize"] = json!("10GB");
+    bad[0]["spec"]["replicas"] = json!(2);
+    let input = resource_list(bad, &config);
+    let (code, items, results, _) = run_function(&input);
+    assert_eq!(code, 1);
+    assert_eq!(results.iter().filter(|r| r["severity"] == "error").count(), 2, "{results:?}");
+    assert_eq!(Value::Array(items), yaml::parse_value(&input).unwrap()["items"].clone());
+
+    if let Some(objects) = kustomize_build("validator") {
+        let names: Vec<String> = objects.iter().map(kind_name).collect();
+        assert_eq!(names, ["DittoServer/dittofs-checked"]);
+    }
+}
