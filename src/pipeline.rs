@@ -32,7 +32,8 @@ enum Expansion {
 }
 
 pub fn run(input: &str) -> Result<Output, InputError> {
-    let list = wire::read(input)?;
+    let input = wire::normalize_line_breaks(input);
+    let list = wire::read(&input)?;
     let mut results = Vec::new();
 
     let config = match list.function_config.as_ref().map(|fc| fc.value()).transpose() {
@@ -54,6 +55,11 @@ pub fn run(input: &str) -> Result<Output, InputError> {
     let inventory = Inventory::new(&list.items);
 
     // Expand every DittoServer; remember its rewritten text (local-config) where needed.
+    // Every input item by identity, to find the generated names already taken.
+    let mut by_name: HashMap<(&str, &str, Option<&str>, &str), Vec<usize>> = HashMap::new();
+    for (i, item) in list.items.iter().enumerate() {
+        by_name.entry((item.api_version(), item.kind(), item.namespace(), item.name())).or_default().push(i);
+    }
     let mut expansions: HashMap<(Option<String>, String), Expansion> = HashMap::new();
     let mut rewritten: HashMap<usize, Value> = HashMap::new();
     for (i, item) in list.items.iter().enumerate() {
@@ -61,13 +67,22 @@ pub fn run(input: &str) -> Result<Output, InputError> {
             continue;
         }
         let key = (item.header.namespace.clone(), item.name().to_string());
-        let (expansion, found, value) = expand_one(item, &inventory, &list.items, config.storage_class_check);
+        let (mut expansion, mut found, value) = expand_one(item, &inventory, &list.items, config.storage_class_check);
+        if let Expansion::Valid(objects) = &expansion {
+            let taken = names_taken(objects, &key, &by_name, &list.items);
+            if !taken.is_empty() {
+                found.extend(taken);
+                expansion = Expansion::Invalid;
+            }
+        }
         let at = |r: ValidationResult| r.on(Some(item.resource_ref()), item.file());
         results.extend(found.into_iter().map(at));
         if let Some(v) = value {
             rewritten.insert(i, v);
         }
-        expansions.insert(key, expansion);
+        // A duplicated DittoServer (reported by check_items) expands to nothing: which of its
+        // specs should win is the user's call.
+        expansions.entry(key).and_modify(|e| *e = Expansion::Invalid).or_insert(expansion);
     }
 
     let items = assemble(&list.items, &expansions, &mut rewritten);
@@ -113,6 +128,37 @@ fn check_items(items: &[Item<'_>]) -> Vec<ValidationResult> {
         }
     }
     out
+}
+
+/// Generated objects whose name an input item not generated from this DittoServer already has:
+/// emitting both would leave two objects of one name in the output.
+fn names_taken(
+    objects: &[Generated],
+    server: &(Option<String>, String),
+    by_name: &HashMap<(&str, &str, Option<&str>, &str), Vec<usize>>,
+    items: &[Item<'_>],
+) -> Vec<ValidationResult> {
+    let mut out = Vec::new();
+    for g in objects {
+        let key = (g.api_version, g.kind, server.0.as_deref(), g.name.as_str());
+        let same_name = by_name.get(&key).map(Vec::as_slice).unwrap_or_default();
+        if let Some(&index) = same_name.iter().find(|&&i| owner_of(&items[i]).as_ref() != Some(server)) {
+            out.push(ValidationResult::error(format!(
+                "the DittoServer generates {} {:?}, and item {index} of the input is a {} of that name that it did not generate: rename the DittoServer or remove that item",
+                g.kind, g.name, g.kind
+            ))
+            .at("metadata.name"));
+        }
+    }
+    out
+}
+
+/// The DittoServer an item was generated from, from its marker annotation.
+fn owner_of(item: &Item<'_>) -> Option<(Option<String>, String)> {
+    item.header.annotation(names::GENERATED_FROM).map(|o| match o.split_once('/') {
+        Some((ns, n)) => (Some(ns.to_string()), n.to_string()),
+        None => (None, o.to_string()),
+    })
 }
 
 /// Parses, validates and expands one DittoServer. Returns the expansion, its results (without
@@ -206,12 +252,6 @@ fn assemble<'i, 'a>(
     expansions: &HashMap<(Option<String>, String), Expansion>,
     rewritten: &mut HashMap<usize, Value>,
 ) -> Vec<OutItem<'i, 'a>> {
-    let owner_of = |item: &Item<'_>| {
-        item.header.annotation(names::GENERATED_FROM).map(|o| match o.split_once('/') {
-            Some((ns, n)) => (Some(ns.to_string()), n.to_string()),
-            None => (None, o.to_string()),
-        })
-    };
     // Objects that already exist in the input, per owner: (kind, name).
     let mut existing: HashSet<(Option<String>, String, String, String)> = HashSet::new();
     for item in items {

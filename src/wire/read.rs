@@ -1,5 +1,6 @@
 //! Reads a ResourceList: the outline from the scanner, and item values only on demand.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde_json::Value;
@@ -58,6 +59,26 @@ pub struct ResourceList<'a> {
     pub function_config: Option<Node<'a>>,
 }
 
+/// Turns each lone CR (one not followed by LF) into LF. YAML, and the parser, take a lone CR
+/// for a line break, while the scanner's line table counts LFs only, so item spans would be cut
+/// in the wrong places. YAML reads every line break as LF, so no value changes; CRLF is kept.
+pub fn normalize_line_breaks(input: &str) -> Cow<'_, str> {
+    let bytes = input.as_bytes();
+    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return Cow::Borrowed(input);
+    }
+    let mut out = String::with_capacity(input.len());
+    let mut rest = input;
+    while let Some(i) = rest.find('\r') {
+        out.push_str(&rest[..i]);
+        out.push_str(if rest[i + 1..].starts_with('\n') { "\r" } else { "\n" });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
 pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
     if input.trim().is_empty() {
         return Err(InputError::Empty);
@@ -97,11 +118,18 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
     let items = scanned
         .into_iter()
         .enumerate()
-        .map(|(i, s)| Node { body: body(input, s.extent, || full_items.and_then(|a| a.get(i)).cloned()), header: s.header })
+        .map(|(i, s)| {
+            let node =
+                Node { body: body(input, s.extent, || full_items.and_then(|a| a.get(i)).cloned()), header: s.header };
+            if s.header_from_value { node.with_header_from_value() } else { node }
+        })
         .collect();
-    let function_config = outline.function_config.map(|fc| Node {
-        body: body(input, fc.extent, || full.as_ref().and_then(|v| v.get("functionConfig")).cloned()),
-        header: fc.header,
+    let function_config = outline.function_config.map(|fc| {
+        let node = Node {
+            body: body(input, fc.extent, || full.as_ref().and_then(|v| v.get("functionConfig")).cloned()),
+            header: fc.header,
+        };
+        if fc.header_from_value { node.with_header_from_value() } else { node }
     });
     Ok(ResourceList { items, function_config })
 }
@@ -114,6 +142,15 @@ fn body<'a>(input: &'a str, extent: Extent, rebuilt: impl FnOnce() -> Option<Val
 }
 
 impl Node<'_> {
+    /// The header read from the node's value, for nodes whose header fields may come from
+    /// aliases or merge keys. A node whose value cannot be parsed keeps the scanner's header.
+    fn with_header_from_value(mut self) -> Self {
+        if let Ok(value) = self.value() {
+            self.header = header_of(&value);
+        }
+        self
+    }
+
     /// The node's value, parsed from its text on demand.
     pub fn value(&self) -> Result<Value, YamlError> {
         match &self.body {
@@ -121,7 +158,15 @@ impl Node<'_> {
             Body::Text { source, span } => {
                 let mut text = String::with_capacity(span.end - span.start);
                 scan::reindent(source, span, 0, &mut text);
-                yaml::parse_value(&text)
+                // Positions in the cut-out text are turned back into positions in the input.
+                yaml::parse_value(&text).map_err(|e| match e {
+                    YamlError::Syntax { message, line, column } => YamlError::Syntax {
+                        message,
+                        line: line + source[..span.start].matches('\n').count(),
+                        column: column + span.indent,
+                    },
+                    other => other,
+                })
             }
         }
     }
@@ -164,5 +209,29 @@ impl Node<'_> {
             .or_else(|| h.annotation(INDEX_ANNOTATION))
             .and_then(|i| i.parse().ok());
         Some(FileRef { path: path.to_string(), index })
+    }
+}
+
+/// The header fields of a value, as the scanner would read them from the value's emitted text.
+fn header_of(value: &Value) -> ItemHeader {
+    let scalar = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => Some("null".to_string()),
+        Value::Array(_) | Value::Object(_) => None,
+    };
+    let named = |v: Option<&Value>| v.filter(|v| !v.is_null()).and_then(scalar);
+    let metadata = value.get("metadata");
+    ItemHeader {
+        api_version: named(value.get("apiVersion")),
+        kind: named(value.get("kind")),
+        name: named(metadata.and_then(|m| m.get("name"))),
+        namespace: named(metadata.and_then(|m| m.get("namespace"))),
+        annotations: metadata
+            .and_then(|m| m.get("annotations"))
+            .and_then(Value::as_object)
+            .map(|a| a.iter().filter_map(|(k, v)| Some((k.clone(), scalar(v)?))).collect())
+            .unwrap_or_default(),
     }
 }

@@ -55,6 +55,9 @@ pub enum Extent {
 pub struct ScannedItem {
     pub header: ItemHeader,
     pub extent: Extent,
+    /// The node holds an alias or a merge key (`<<`): its header fields may come from them,
+    /// which the scanner does not resolve, so the reader takes the header from its value.
+    pub header_from_value: bool,
 }
 
 /// The outline of a ResourceList document.
@@ -73,6 +76,7 @@ pub struct Outline {
 pub struct FunctionConfigNode {
     pub header: ItemHeader,
     pub extent: Extent,
+    pub header_from_value: bool,
 }
 
 /// The shape errors the scanner can tell apart; syntax errors come as [`YamlError::Syntax`].
@@ -144,6 +148,7 @@ struct Open {
     header: ItemHeader,
     anchors: Vec<usize>,
     rebuild: bool,
+    aliased: bool,
     depth: usize,
 }
 
@@ -202,6 +207,9 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                     if *anchor != 0 {
                         o.anchors.push(*anchor);
                     }
+                    if is_key && value == "<<" {
+                        o.aliased = true;
+                    }
                     if !is_key {
                         record_header(&mut o.header, &path, key_of_value.as_deref(), value, depth - o.depth);
                     }
@@ -223,8 +231,12 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
             }
             Event::Alias(id) => {
                 match open.as_mut() {
-                    Some(o) if !o.anchors.contains(id) => o.rebuild = true,
-                    Some(_) => {}
+                    Some(o) => {
+                        o.aliased = true;
+                        if !o.anchors.contains(id) {
+                            o.rebuild = true;
+                        }
+                    }
                     None if zone == Zone::Items => {
                         let index = outline.items.as_ref().map_or(0, Vec::len);
                         return Err(ScanFailure::Shape(ShapeError::ItemNotAMapping { index, line: span.start.line() }));
@@ -264,6 +276,7 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                         header: ItemHeader::default(),
                         anchors: if *anchor != 0 { vec![*anchor] } else { Vec::new() },
                         rebuild: *anchor != 0,
+                        aliased: false,
                         depth: depth + 1,
                     });
                     zone_stack.push(Zone::Item);
@@ -279,6 +292,7 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                         header: ItemHeader::default(),
                         anchors: if *anchor != 0 { vec![*anchor] } else { Vec::new() },
                         rebuild: *anchor != 0,
+                        aliased: false,
                         depth: depth + 1,
                     });
                     zone_stack.push(Zone::FunctionConfig);
@@ -308,8 +322,11 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                         Zone::Item => outline
                             .items
                             .get_or_insert_with(Vec::new)
-                            .push(ScannedItem { header: o.header, extent }),
-                        _ => outline.function_config = Some(FunctionConfigNode { header: o.header, extent }),
+                            .push(ScannedItem { header: o.header, extent, header_from_value: o.aliased }),
+                        _ => {
+                            outline.function_config =
+                                Some(FunctionConfigNode { header: o.header, extent, header_from_value: o.aliased })
+                        }
                     }
                 } else if open.is_some() {
                     path.pop();
@@ -348,8 +365,8 @@ fn record_header(h: &mut ItemHeader, path: &[Option<String>], key: Option<&str>,
     let Some(key) = key else { return };
     match (level, path) {
         (0, []) => match key {
-            "apiVersion" => h.api_version = Some(value.to_string()),
-            "kind" => h.kind = Some(value.to_string()),
+            "apiVersion" if !is_null(value) => h.api_version = Some(value.to_string()),
+            "kind" if !is_null(value) => h.kind = Some(value.to_string()),
             _ => {}
         },
         (1, [Some(m)]) if m == "metadata" => match key {
