@@ -39,14 +39,17 @@ pub fn parse_value(text: &str) -> Result<Value, YamlError> {
 }
 
 /// serde_yaml reads an integer beyond 64 bits as a 128-bit one that no value can hold, and says
-/// so in Rust's terms.
-fn reword(message: &str) -> String {
+/// so in Rust's terms; both parsers stop at a nesting depth and call it a recursion limit.
+pub(crate) fn reword(message: &str) -> String {
     for suffix in [" as u128, expected any YAML value", " as i128, expected any YAML value"] {
         if let Some(head) = message.strip_suffix(suffix) {
             if let Some((path, number)) = head.split_once("invalid type: integer ") {
                 return format!("{path}the integer {} does not fit in 64 bits", number.trim_matches('`'));
             }
         }
+    }
+    if message.ends_with("recursion limit exceeded") {
+        return message.replace("recursion limit exceeded", "nested too deeply for the YAML reader (recursion limit exceeded)");
     }
     message.to_string()
 }

@@ -168,7 +168,7 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
     for next in Parser::new_from_str(text) {
         let (event, span) = next.map_err(|e| {
             ScanFailure::Yaml(YamlError::Syntax {
-                message: e.info().to_string(),
+                message: super::reword(e.info()),
                 line: e.marker().line(),
                 column: e.marker().col() + 1,
             })
