@@ -252,20 +252,26 @@ fn assemble<'i, 'a>(
     expansions: &HashMap<(Option<String>, String), Expansion>,
     rewritten: &mut HashMap<usize, Value>,
 ) -> Vec<OutItem<'i, 'a>> {
-    // Objects that already exist in the input, per owner: (kind, name).
-    let mut existing: HashSet<(Option<String>, String, String, String)> = HashSet::new();
+    // Objects that already exist in the input, per owner: (apiVersion, kind, namespace, name).
+    // The whole identity counts: an owned item that differs in any part is no longer generated
+    // (it is dropped), and the new object is added.
+    type Existing<'s> = (Option<String>, String, &'s str, &'s str, Option<&'s str>, &'s str);
+    let mut existing: HashSet<Existing<'_>> = HashSet::new();
     for item in items {
         if let Some((ns, n)) = owner_of(item) {
-            existing.insert((ns, n, item.kind().to_string(), item.name().to_string()));
+            existing.insert((ns, n, item.api_version(), item.kind(), item.namespace(), item.name()));
         }
     }
+    let same = |g: &Generated, owner: &(Option<String>, String), item: &Item<'_>| {
+        g.api_version == item.api_version() && g.kind == item.kind() && g.name == item.name() && item.namespace() == owner.0.as_deref()
+    };
 
     let mut out = Vec::with_capacity(items.len() + expansions.len() * 6);
     for (i, item) in items.iter().enumerate() {
         if let Some(owner) = owner_of(item) {
             match expansions.get(&owner) {
                 Some(Expansion::Valid(objects)) => {
-                    if let Some(g) = objects.iter().find(|g| g.kind == item.kind() && g.name == item.name()) {
+                    if let Some(g) = objects.iter().find(|g| same(g, &owner, item)) {
                         out.push(OutItem::Value(keep_client_annotations(g, item)));
                     }
                 }
@@ -284,7 +290,8 @@ fn assemble<'i, 'a>(
         let key = (item.header.namespace.clone(), item.name().to_string());
         if let Some(Expansion::Valid(objects)) = expansions.get(&key) {
             for g in objects {
-                if !existing.contains(&(key.0.clone(), key.1.clone(), g.kind.to_string(), g.name.clone())) {
+                let identity = (key.0.clone(), key.1.clone(), g.api_version, g.kind, key.0.as_deref(), g.name.as_str());
+                if !existing.contains(&identity) {
                     out.push(OutItem::Value(with_path(g, item)));
                 }
             }

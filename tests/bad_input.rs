@@ -300,7 +300,7 @@ fn wrong_type_in_every_spec_field() {
 fn huge_integer() {
     let answer = run(server_list("huge", "    replicas: 99999999999999999999999\n    storage:\n      metadataSize: 1Gi\n", "").as_bytes());
     // The DittoServer starts on line 4; `replicas` is on line 9, column 15 of the input.
-    assert_error_result(&answer, None, &["line 9, column 15", "spec.replicas", "99999999999999999999999 does not fit in 64 bits"]);
+    assert_error_result(&answer, None, &["line 9, column 15", "spec.replicas: an integer that does not fit in 64 bits"]);
 }
 
 #[test]
@@ -489,4 +489,90 @@ fn function_config_map_with_an_unknown_key() {
 fn function_config_with_a_bad_value() {
     let input = format!("{}functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cfg\n  data:\n    storageClassCheck: loud\n", list("[]\n").replace("items:\n[]", "items: []"));
     assert_error_result(&run(input.as_bytes()), Some("functionConfig.data.storageClassCheck"), &["storageClassCheck is \"loud\"", "strict, warn, off"]);
+}
+
+// --- size --------------------------------------------------------------------------------------
+
+/// A ResourceList of about `megabytes` MB: ConfigMaps, one DittoServer in a thousand items and
+/// a Secret it references, all block style as kpt and kustomize write them.
+fn large_list(megabytes: usize) -> String {
+    let target = megabytes * 1_000_000;
+    let mut out = String::with_capacity(target + 4096);
+    out.push_str(HEADER);
+    let filler = "x".repeat(200);
+    let mut i = 0usize;
+    while out.len() < target {
+        if i % 1000 == 0 {
+            out.push_str(&format!(
+                "- apiVersion: dittofs.dittofs.com/v1alpha1\n  kind: DittoServer\n  metadata:\n    name: server-{i}\n    namespace: ns\n  spec:\n    storage:\n      metadataSize: 10Gi\n    identity:\n      jwt:\n        secretRef:\n          name: jwt-{i}\n          key: token\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: jwt-{i}\n    namespace: ns\n  stringData:\n    token: t-{i}\n"
+            ));
+        } else {
+            out.push_str(&format!("- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm-{i}\n    namespace: ns\n  data:\n    key: value-{i}-{filler}\n"));
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Runs the binary and measures it: exit code, output length, peak resident memory (bytes, from
+/// the kernel's accounting of that one child) and elapsed time.
+fn measure(input: &str) -> (i32, usize, u64, std::time::Duration) {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    let started = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dittofs-krm"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dittofs-krm starts");
+    let pid = child.id() as libc::pid_t;
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let written = input.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(written.as_bytes()));
+    let reader = std::thread::spawn(move || {
+        let mut sink = Vec::new();
+        stdout.read_to_end(&mut sink).map(|_| sink.len())
+    });
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value, and wait4 writes into both out-parameters
+    // for this child only (std's Child is never waited on, so the pid is not reaped twice).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4: {}", std::io::Error::last_os_error());
+    let elapsed = started.elapsed();
+    writer.join().expect("writer").expect("stdin written");
+    let out_len = reader.join().expect("reader").expect("stdout read");
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    // Linux reports ru_maxrss in kilobytes.
+    (code, out_len, usage.ru_maxrss as u64 * 1024, elapsed)
+}
+
+#[test]
+fn large_input_in_bounded_memory() {
+    // 100 MB in the release build (`make test`); a debug build runs 20 MB, same bound.
+    let (small_mb, large_mb) = if cfg!(debug_assertions) { (2, 20) } else { (10, 100) };
+    let mut figures = Vec::new();
+    for mb in [small_mb, large_mb] {
+        let input = large_list(mb);
+        let (code, out_len, peak, elapsed) = measure(&input);
+        assert_eq!(code, 0, "{mb} MB: exit code");
+        assert!(out_len > input.len(), "{mb} MB: the output holds every item and the generated objects");
+        // The bound is for the large input; in the small one the program's own few MB count.
+        let ratio = peak as f64 / input.len() as f64;
+        assert!(mb == small_mb || ratio < 6.0, "{mb} MB input: peak RSS {} MB is {ratio:.1} times the input", peak / 1_000_000);
+        figures.push((mb, peak, elapsed));
+    }
+    // Time is reported, not asserted (the machine is shared); run with --nocapture to see it.
+    let [(s_mb, s_peak, s_time), (l_mb, l_peak, l_time)] = figures[..] else { unreachable!() };
+    eprintln!(
+        "{s_mb} MB: {:.2} s, peak {} MB; {l_mb} MB: {:.2} s, peak {} MB; time ratio {:.1} for {}x the input",
+        s_time.as_secs_f64(),
+        s_peak / 1_000_000,
+        l_time.as_secs_f64(),
+        l_peak / 1_000_000,
+        l_time.as_secs_f64() / s_time.as_secs_f64(),
+        l_mb / s_mb
+    );
 }

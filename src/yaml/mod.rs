@@ -43,8 +43,9 @@ pub fn parse_value(text: &str) -> Result<Value, YamlError> {
 pub(crate) fn reword(message: &str) -> String {
     for suffix in [" as u128, expected any YAML value", " as i128, expected any YAML value"] {
         if let Some(head) = message.strip_suffix(suffix) {
-            if let Some((path, number)) = head.split_once("invalid type: integer ") {
-                return format!("{path}the integer {} does not fit in 64 bits", number.trim_matches('`'));
+            // The number itself is left out: it may be a value of a Secret.
+            if let Some((path, _)) = head.split_once("invalid type: integer ") {
+                return format!("{path}an integer that does not fit in 64 bits");
             }
         }
     }
