@@ -310,6 +310,13 @@ fn integer_beyond_32_bits() {
 }
 
 #[test]
+fn error_in_a_flow_item_gives_its_place_in_the_input() {
+    let input = list("- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}, data: {n: 123456789012345678901234567890}}\n");
+    let answer = run(input.as_bytes());
+    assert_rejected(&answer, &["not valid YAML", "line 7, column 68", "does not fit in 64 bits"]);
+}
+
+#[test]
 fn huge_float() {
     let answer = run(server_list("inf", "    replicas: 1e999\n    storage:\n      metadataSize: 1Gi\n", "").as_bytes());
     assert_error_result(&answer, Some("spec.replicas"), &["spec.replicas", "expected a whole number"]);
@@ -511,11 +518,16 @@ fn large_list(megabytes: usize) -> String {
         }
         i += 1;
     }
+    // Flow style is parsed item by item, not as a whole document: it must not cost more.
+    out.push_str("- {apiVersion: v1, kind: ConfigMap, metadata: {name: flow, namespace: ns}, data: {k: v}}\n");
+    out.push_str("- {apiVersion: dittofs.dittofs.com/v1alpha1, kind: DittoServer, metadata: {name: flow, namespace: ns}, spec: {storage: {metadataSize: 1Gi}}}\n");
     out
 }
 
 /// Runs the binary and measures it: exit code, output length, peak resident memory (bytes, from
 /// the kernel's accounting of that one child) and elapsed time.
+// The child is reaped by wait4 (which also returns its rusage), not by std's Child::wait.
+#[allow(clippy::zombie_processes)]
 fn measure(input: &str) -> (i32, usize, u64, std::time::Duration) {
     use std::io::{Read, Write};
     use std::process::{Command, Stdio};

@@ -115,30 +115,47 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
     let full: Option<Value> = if outline.needs_full_parse { Some(yaml::parse_value(input).map_err(InputError::NotYaml)?) } else { None };
     let full_items = full.as_ref().and_then(|v| v.get("items")).and_then(Value::as_array);
 
-    let items = scanned
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let node =
-                Node { body: body(input, s.extent, || full_items.and_then(|a| a.get(i)).cloned()), header: s.header };
-            if s.header_from_value { node.with_header_from_value() } else { node }
-        })
-        .collect();
-    let function_config = outline.function_config.map(|fc| {
-        let node = Node {
-            body: body(input, fc.extent, || full.as_ref().and_then(|v| v.get("functionConfig")).cloned()),
-            header: fc.header,
-        };
-        if fc.header_from_value { node.with_header_from_value() } else { node }
-    });
+    let mut items = Vec::with_capacity(scanned.len());
+    for (i, s) in scanned.into_iter().enumerate() {
+        let node = Node { body: body(input, s.extent, || full_items.and_then(|a| a.get(i)).cloned())?, header: s.header };
+        items.push(if s.header_from_value { node.with_header_from_value() } else { node });
+    }
+    let function_config = match outline.function_config {
+        Some(fc) => {
+            let node = Node {
+                body: body(input, fc.extent, || full.as_ref().and_then(|v| v.get("functionConfig")).cloned())?,
+                header: fc.header,
+            };
+            Some(if fc.header_from_value { node.with_header_from_value() } else { node })
+        }
+        None => None,
+    };
     Ok(ResourceList { items, function_config })
 }
 
-fn body<'a>(input: &'a str, extent: Extent, rebuilt: impl FnOnce() -> Option<Value>) -> Body<'a> {
-    match extent {
+fn body<'a>(input: &'a str, extent: Extent, rebuilt: impl FnOnce() -> Option<Value>) -> Result<Body<'a>, InputError> {
+    Ok(match extent {
         Extent::Block(span) => Body::Text { source: input, span },
+        Extent::Flow { start, end } => Body::Value(flow_value(input, start, end).map_err(InputError::NotYaml)?),
         Extent::Rebuild => Body::Value(rebuilt().unwrap_or(Value::Null)),
-    }
+    })
+}
+
+/// Parses a flow mapping cut out of the input: memory for that node only, where a full parse of
+/// the document would hold every item's value at once. Positions are given in the input.
+fn flow_value(input: &str, start: usize, end: usize) -> Result<Value, YamlError> {
+    yaml::parse_value(&input[start..end]).map_err(|e| match e {
+        YamlError::Syntax { message, line, column } => {
+            let before = &input[..start];
+            let first_column = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
+            YamlError::Syntax {
+                message,
+                line: line + before.matches('\n').count(),
+                column: if line == 1 { column + first_column } else { column },
+            }
+        }
+        other => other,
+    })
 }
 
 impl Node<'_> {

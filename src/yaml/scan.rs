@@ -46,6 +46,9 @@ pub struct BlockSpan {
 pub enum Extent {
     /// A block mapping that can be cut out as text and re-indented.
     Block(BlockSpan),
+    /// A flow mapping (`{...}`) whose aliases stay inside it: its text (byte offsets
+    /// `start..end`) parses alone, so the document needs no full parse for it.
+    Flow { start: usize, end: usize },
     /// Flow style, tags, cross-item aliases or odd indentation: the value must be rebuilt from a
     /// full parse of the document.
     Rebuild,
@@ -314,7 +317,13 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                 let closes_open = open.as_ref().is_some_and(|o| o.depth == depth);
                 if closes_open {
                     let o = open.take().expect("checked above");
-                    let extent = if o.rebuild { Extent::Rebuild } else { block_extent(&lines, &o, span.start) };
+                    let extent = if o.rebuild {
+                        Extent::Rebuild
+                    } else if text_at(&lines, &o.start_span).starts_with('{') {
+                        Extent::Flow { start: lines.offset(&o.start), end: lines.offset(&span.end) }
+                    } else {
+                        block_extent(&lines, &o, span.start)
+                    };
                     if extent == Extent::Rebuild {
                         outline.needs_full_parse = true;
                     }
