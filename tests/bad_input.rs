@@ -101,6 +101,20 @@ fn item_a_scalar() {
 }
 
 #[test]
+fn no_line_break_at_the_end() {
+    // A block scalar that ends the input has no final line break in its value; the output
+    // (which ends every item with one) must not add it.
+    let input = list("- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n  data:\n    text: |\n      last line");
+    let answer = run(input.as_bytes());
+    answer.assert_no_panic();
+    assert_eq!(answer.code, 0, "{}", answer.stderr);
+    assert_eq!(answer.items()[0]["data"]["text"], "last line");
+    let plain = list("- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a # kept as text\n  data:\n    k: v");
+    let answer = run(plain.as_bytes());
+    assert!(answer.stdout.contains("name: a # kept as text\n  data:\n    k: v\n"), "{}", answer.stdout);
+}
+
+#[test]
 fn multiple_documents() {
     let input = format!("{}---\n{}", list("[]\n"), list("[]\n"));
     let input = input.replace("items:\n[]", "items: []");

@@ -130,7 +130,35 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
         }
         None => None,
     };
-    Ok(ResourceList { items, function_config })
+    let mut list = ResourceList { items, function_config };
+    if !input.ends_with('\n') {
+        let last = list.items.iter_mut().chain(list.function_config.as_mut()).find(|n| ends_at(n, input.len()));
+        if let Some(node) = last {
+            keep_value_at_end_of_input(node);
+        }
+    }
+    Ok(list)
+}
+
+fn ends_at(node: &Node<'_>, end: usize) -> bool {
+    matches!(&node.body, Body::Text { span, .. } if span.end == end)
+}
+
+/// The output puts a line break after every item, but a block scalar (`|`, `>`) that ends the
+/// input without one has no final line break in its value, and would gain one. Such a node is
+/// written from its value instead of its text (only when the line break changes the value).
+fn keep_value_at_end_of_input(node: &mut Node<'_>) {
+    let Body::Text { source, span } = &node.body else { return };
+    let mut text = String::with_capacity(span.end - span.start + 1);
+    scan::reindent(source, span, 0, &mut text);
+    let (Ok(with_break), Some(Ok(as_written))) =
+        (yaml::parse_value(&text), text.strip_suffix('\n').map(yaml::parse_value))
+    else {
+        return;
+    };
+    if with_break != as_written {
+        node.body = Body::Value(as_written);
+    }
 }
 
 fn body<'a>(input: &'a str, extent: Extent, rebuilt: impl FnOnce() -> Option<Value>) -> Result<Body<'a>, InputError> {
