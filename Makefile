@@ -2,7 +2,20 @@
 WASM := target/wasm32-wasip1/release/dittofs-krm.wasm
 BIN := target/release/dittofs-krm
 
-.PHONY: example test deps build wasm bench
+# cargo-fuzz drives libFuzzer through rustc's -Z flags. The machine has one (stable) toolchain
+# and no other can be fetched, so RUSTC_BOOTSTRAP=1 lets stable rustc take them. `-s none`: no
+# sanitizer (the crate has no unsafe code; `make fuzz FUZZ_SANITIZER=address` adds ASan for the
+# dependencies' unsafe code); `-a`: debug assertions and overflow checks stay on.
+CARGO_FUZZ_VERSION := 0.13.2
+FUZZ_SANITIZER ?= none
+FUZZ := RUSTC_BOOTSTRAP=1 cargo fuzz
+FUZZ_CORPUS := fuzz/corpus/run
+FUZZ_OPTIONS := -dict=fuzz/yaml.dict -max_len=16384 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+# `make fuzz` runs until FUZZ_RUNS executions (or a failure); `make test` runs a short one.
+FUZZ_RUNS ?= 2000000
+FUZZ_SHORT_RUNS ?= 50000
+
+.PHONY: example test deps build wasm bench fuzz fuzz-short fuzz-corpus
 
 # Builds the function and runs it on the example ResourceList, printing the expanded objects.
 example: build
@@ -18,14 +31,29 @@ wasm:
 deps:
 	rustup target add wasm32-wasip1
 	python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	cargo fuzz --version 2>/dev/null | grep -q ' $(CARGO_FUZZ_VERSION)$$' || cargo install --locked cargo-fuzz --version $(CARGO_FUZZ_VERSION)
 
 # All tests: unit, golden, rules, properties, WASI and kpt end-to-end, schema validation,
-# build/kustomize/Argo CD clients, CRD checks, Dockerfile lint (hadolint).
+# build/kustomize/Argo CD clients, CRD checks, Dockerfile lint (hadolint), and a short fuzz run.
 test: deps build wasm
 	cargo test --release --locked
+	$(MAKE) fuzz-short
 
 # Benchmark on generated ResourceLists up to ~7.5 MB: native, serde_yaml identity, WASI (wasmtime
 # and node), kpt. Prints the figures tables of README.md#performance (about two minutes).
 bench: deps build wasm
 	cargo build --release --locked --example identity --example saphyr_events
 	python3 bench/run.py $(BENCH_ARGS)
+
+# The fuzz corpus starts from the golden inputs (kept out of git: it grows with every run).
+fuzz-corpus:
+	mkdir -p $(FUZZ_CORPUS)
+	for d in tests/cases/*/; do cp "$$d/input.yaml" "$(FUZZ_CORPUS)/seed-$$(basename "$$d").yaml"; done
+
+# Long run: `make fuzz` (FUZZ_RUNS=-1 runs until stopped). A failing input lands in
+# fuzz/artifacts/run/; copy it to tests/fuzz-regressions/ once fixed.
+fuzz: fuzz-corpus
+	$(FUZZ) run -a -s $(FUZZ_SANITIZER) run $(FUZZ_CORPUS) -- $(FUZZ_OPTIONS) -runs=$(FUZZ_RUNS)
+
+fuzz-short: fuzz-corpus
+	$(FUZZ) run -a -s none run $(FUZZ_CORPUS) -- $(FUZZ_OPTIONS) -runs=$(FUZZ_SHORT_RUNS)

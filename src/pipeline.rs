@@ -54,6 +54,7 @@ enum Expansion {
 }
 
 type Key = (Option<String>, String);
+type Identity<'s> = (&'s str, &'s str, Option<&'s str>, &'s str);
 
 /// A valid DittoServer's objects as output text, rendered as soon as they are expanded so that a
 /// large input never holds every generated object as a value at once.
@@ -79,7 +80,8 @@ pub fn run(input: &str) -> Result<Output, InputError> {
 /// [`run`] writing the ResourceList to `out` as it goes, without holding the output in memory.
 /// Nothing is written when the input is not a ResourceList.
 pub fn run_to(input: &str, out: &mut dyn io::Write) -> Result<Vec<ValidationResult>, RunError> {
-    let list = wire::read(input).map_err(RunError::Input)?;
+    let input = wire::normalize_line_breaks(input);
+    let list = wire::read(&input).map_err(RunError::Input)?;
     let mut results = Vec::new();
 
     let config = match list.function_config.as_ref().map(|fc| fc.value()).transpose() {
@@ -159,6 +161,9 @@ struct Expander<'x, 'i> {
     /// Where each DittoServer stands; with duplicates (an error result), each is validated and
     /// the last one's objects follow each of them.
     positions: HashMap<Key, Vec<usize>>,
+    /// Every input item by identity (apiVersion, kind, namespace, name), to find the generated
+    /// names that other items already have.
+    by_identity: HashMap<Identity<'i>, Vec<usize>>,
     expansions: HashMap<Key, Rendered>,
     /// New objects by the index of the DittoServer they follow.
     new_objects: HashMap<usize, Vec<String>>,
@@ -171,16 +176,19 @@ struct Expander<'x, 'i> {
 impl<'x, 'i> Expander<'x, 'i> {
     fn new(items: &'i [Item<'i>], inventory: &'x Inventory<'i>, storage_class_check: api::StorageClassCheck) -> Self {
         let mut positions: HashMap<Key, Vec<usize>> = HashMap::new();
+        let mut by_identity: HashMap<Identity<'i>, Vec<usize>> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
             if let Some(key) = server_key(item) {
                 positions.entry(key).or_default().push(i);
             }
+            by_identity.entry((item.api_version(), item.kind(), item.namespace(), item.name())).or_default().push(i);
         }
         Expander {
             items,
             inventory,
             storage_class_check,
             positions,
+            by_identity,
             expansions: HashMap::new(),
             new_objects: HashMap::new(),
             rewritten: HashMap::new(),
@@ -204,13 +212,28 @@ impl<'x, 'i> Expander<'x, 'i> {
                 }
                 last = expansion;
             }
+            if let Expansion::Valid(objects) = &last {
+                let taken = names_taken(objects, key, &self.by_identity, self.items);
+                if !taken.is_empty() {
+                    let p = positions[positions.len() - 1];
+                    let item = &self.items[p];
+                    let at = |r: ValidationResult| r.on(Some(item.resource_ref()), item.file());
+                    self.results.entry(p).or_default().extend(taken.into_iter().map(at));
+                    last = Expansion::Invalid;
+                }
+            }
+            // A duplicated DittoServer (reported by check_items) expands to nothing: which of
+            // its specs should win is the user's call.
+            if positions.len() > 1 {
+                last = Expansion::Invalid;
+            }
             let rendered = match last {
                 Expansion::Valid(objects) => {
                     let previous = self.inventory.generated.get(key).map_or(&[][..], Vec::as_slice);
                     for &p in &positions {
-                        self.new_objects.insert(p, render_new(&objects, &self.items[p], previous, self.items));
+                        self.new_objects.insert(p, render_new(&objects, key, &self.items[p], previous, self.items));
                     }
-                    Rendered::Valid(render_replacements(&objects, previous, self.items))
+                    Rendered::Valid(render_replacements(&objects, key, previous, self.items))
                 }
                 Expansion::Invalid => Rendered::Invalid,
             };
@@ -351,26 +374,58 @@ fn owner_of(item: &Item<'_>) -> Option<Key> {
     })
 }
 
+/// Whether a previously generated item stands for `g` of the DittoServer `owner`. The whole
+/// identity counts: an owned item that differs in any part is no longer generated (it is
+/// dropped), and the new object is added.
+fn stands_for(item: &Item<'_>, g: &Generated, owner: &Key) -> bool {
+    g.api_version == item.api_version() && g.kind == item.kind() && g.name == item.name() && item.namespace() == owner.0.as_deref()
+}
+
 /// The objects that replace previously generated items (`previous`, indexes into `items`), each
 /// keeping the replaced item's client annotations.
-fn render_replacements(objects: &[Generated], previous: &[usize], items: &[Item<'_>]) -> HashMap<usize, String> {
+fn render_replacements(objects: &[Generated], owner: &Key, previous: &[usize], items: &[Item<'_>]) -> HashMap<usize, String> {
     previous
         .iter()
         .filter_map(|&i| {
             let item = &items[i];
-            let g = objects.iter().find(|g| g.kind == item.kind() && g.name == item.name())?;
+            let g = objects.iter().find(|g| stands_for(item, g, owner))?;
             Some((i, wire::render(&keep_client_annotations(g, item))))
         })
         .collect()
 }
 
 /// The objects no previously generated item stands for, written next to `server`.
-fn render_new(objects: &[Generated], server: &Item<'_>, previous: &[usize], items: &[Item<'_>]) -> Vec<String> {
+fn render_new(objects: &[Generated], owner: &Key, server: &Item<'_>, previous: &[usize], items: &[Item<'_>]) -> Vec<String> {
     objects
         .iter()
-        .filter(|g| !previous.iter().any(|&i| items[i].kind() == g.kind && items[i].name() == g.name))
+        .filter(|g| !previous.iter().any(|&i| stands_for(&items[i], g, owner)))
         .map(|g| wire::render(&with_path(g, server)))
         .collect()
+}
+
+/// Generated objects whose name an input item not generated from this DittoServer already has:
+/// emitting both would leave two objects of one name in the output.
+fn names_taken(
+    objects: &[Generated],
+    server: &Key,
+    by_identity: &HashMap<Identity<'_>, Vec<usize>>,
+    items: &[Item<'_>],
+) -> Vec<ValidationResult> {
+    let mut out = Vec::new();
+    for g in objects {
+        let identity = (g.api_version, g.kind, server.0.as_deref(), g.name.as_str());
+        let same_name = by_identity.get(&identity).map(Vec::as_slice).unwrap_or_default();
+        if let Some(&index) = same_name.iter().find(|&&i| owner_of(&items[i]).as_ref() != Some(server)) {
+            out.push(
+                ValidationResult::error(format!(
+                    "the DittoServer generates {} {:?}, and item {index} of the input is a {} of that name that it did not generate: rename the DittoServer or remove that item",
+                    g.kind, g.name, g.kind
+                ))
+                .at("metadata.name"),
+            );
+        }
+    }
+    out
 }
 
 /// A replaced object keeps the annotations the clients use to track it (path, index, ids).

@@ -4,6 +4,7 @@ pub mod ditto_server;
 pub mod function_config;
 
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 
 pub use ditto_server::DittoServerSpec;
@@ -21,18 +22,47 @@ pub struct FieldProblem {
 ///
 /// Returns the value and the fields it did not know (for warnings), or the first type error
 /// with the path of the field that caused it.
-pub fn read_typed<T: DeserializeOwned>(value: Value, root: &str) -> Result<(T, Vec<String>), FieldProblem> {
+pub fn read_typed<T: DeserializeOwned + Serialize>(value: Value, root: &str) -> Result<(T, Vec<String>), FieldProblem> {
     let mut unknown = Vec::new();
     let mut on_unknown = |path: serde_ignored::Path<'_>| unknown.push(join(root, &path.to_string()));
+    let input = value.clone();
     let de = serde_ignored::Deserializer::new(value, &mut on_unknown);
     match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(v) => Ok((v, unknown)),
+        Ok(v) => {
+            let typed = serde_json::to_value(&v).unwrap_or(Value::Null);
+            if let Some(path) = list_for_mapping(&input, &typed, root.to_string(), &unknown) {
+                let message = format!("{path}: invalid type: sequence, expected a mapping");
+                return Err(FieldProblem { path, message });
+            }
+            Ok((v, unknown))
+        }
         Err(e) => {
             let path = e.path().to_string();
             let path = if path == "." { root.to_string() } else { join(root, &path) };
             let message = e.into_inner().to_string();
             Err(describe(path, &message))
         }
+    }
+}
+
+/// serde's derived structs also read a list, field by field in order (`controlPlane: [8080]`
+/// would set the port). Nobody writes a mapping that way, so a list where the typed value has a
+/// mapping is reported as the type error it is. Returns the path of the first such list.
+fn list_for_mapping(input: &Value, typed: &Value, path: String, unknown: &[String]) -> Option<String> {
+    if unknown.contains(&path) {
+        return None;
+    }
+    match (input, typed) {
+        (Value::Array(_), Value::Object(_)) => Some(path),
+        (Value::Object(a), Value::Object(b)) => {
+            a.iter().find_map(|(k, v)| b.get(k).and_then(|t| list_for_mapping(v, t, join(&path, k), unknown)))
+        }
+        (Value::Array(a), Value::Array(b)) => a
+            .iter()
+            .zip(b)
+            .enumerate()
+            .find_map(|(i, (v, t))| list_for_mapping(v, t, format!("{path}[{i}]"), unknown)),
+        _ => None,
     }
 }
 

@@ -4,7 +4,7 @@ mod read;
 mod results;
 mod write;
 
-pub use read::{read, InputError, Item, Node, ResourceList};
+pub use read::{normalize_line_breaks, read, InputError, Item, Node, ResourceList};
 pub use results::{Field, FileRef, ResourceRef, Severity, ValidationResult};
 pub use write::{render, OutItem, Writer};
 

@@ -1,5 +1,6 @@
 //! Reads a ResourceList: the outline from the scanner, and item values only on demand.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde_json::Value;
@@ -58,6 +59,26 @@ pub struct ResourceList<'a> {
     pub function_config: Option<Node<'a>>,
 }
 
+/// Turns each lone CR (one not followed by LF) into LF. YAML, and the parser, take a lone CR
+/// for a line break, while the scanner's line table counts LFs only, so item spans would be cut
+/// in the wrong places. YAML reads every line break as LF, so no value changes; CRLF is kept.
+pub fn normalize_line_breaks(input: &str) -> Cow<'_, str> {
+    let bytes = input.as_bytes();
+    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return Cow::Borrowed(input);
+    }
+    let mut out = String::with_capacity(input.len());
+    let mut rest = input;
+    while let Some(i) = rest.find('\r') {
+        out.push_str(&rest[..i]);
+        out.push_str(if rest[i + 1..].starts_with('\n') { "\r" } else { "\n" });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
 pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
     if input.trim().is_empty() {
         return Err(InputError::Empty);
@@ -94,26 +115,87 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
     let full: Option<Value> = if outline.needs_full_parse { Some(yaml::parse_value(input).map_err(InputError::NotYaml)?) } else { None };
     let full_items = full.as_ref().and_then(|v| v.get("items")).and_then(Value::as_array);
 
-    let items = scanned
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| Node { body: body(input, s.extent, || full_items.and_then(|a| a.get(i)).cloned()), header: s.header })
-        .collect();
-    let function_config = outline.function_config.map(|fc| Node {
-        body: body(input, fc.extent, || full.as_ref().and_then(|v| v.get("functionConfig")).cloned()),
-        header: fc.header,
-    });
-    Ok(ResourceList { items, function_config })
+    let mut items = Vec::with_capacity(scanned.len());
+    for (i, s) in scanned.into_iter().enumerate() {
+        let node = Node { body: body(input, s.extent, || full_items.and_then(|a| a.get(i)).cloned())?, header: s.header };
+        items.push(if s.header_from_value { node.with_header_from_value() } else { node });
+    }
+    let function_config = match outline.function_config {
+        Some(fc) => {
+            let node = Node {
+                body: body(input, fc.extent, || full.as_ref().and_then(|v| v.get("functionConfig")).cloned())?,
+                header: fc.header,
+            };
+            Some(if fc.header_from_value { node.with_header_from_value() } else { node })
+        }
+        None => None,
+    };
+    let mut list = ResourceList { items, function_config };
+    if !input.ends_with('\n') {
+        let last = list.items.iter_mut().chain(list.function_config.as_mut()).find(|n| ends_at(n, input.len()));
+        if let Some(node) = last {
+            keep_value_at_end_of_input(node);
+        }
+    }
+    Ok(list)
 }
 
-fn body<'a>(input: &'a str, extent: Extent, rebuilt: impl FnOnce() -> Option<Value>) -> Body<'a> {
-    match extent {
-        Extent::Block(span) => Body::Text { source: input, span },
-        Extent::Rebuild => Body::Value(rebuilt().unwrap_or(Value::Null)),
+fn ends_at(node: &Node<'_>, end: usize) -> bool {
+    matches!(&node.body, Body::Text { span, .. } if span.end == end)
+}
+
+/// The output puts a line break after every item, but a block scalar (`|`, `>`) that ends the
+/// input without one has no final line break in its value, and would gain one. Such a node is
+/// written from its value instead of its text (only when the line break changes the value).
+fn keep_value_at_end_of_input(node: &mut Node<'_>) {
+    let Body::Text { source, span } = &node.body else { return };
+    let mut text = String::with_capacity(span.end - span.start + 1);
+    scan::reindent(source, span, 0, &mut text);
+    let (Ok(with_break), Some(Ok(as_written))) =
+        (yaml::parse_value(&text), text.strip_suffix('\n').map(yaml::parse_value))
+    else {
+        return;
+    };
+    if with_break != as_written {
+        node.body = Body::Value(as_written);
     }
 }
 
+fn body<'a>(input: &'a str, extent: Extent, rebuilt: impl FnOnce() -> Option<Value>) -> Result<Body<'a>, InputError> {
+    Ok(match extent {
+        Extent::Block(span) => Body::Text { source: input, span },
+        Extent::Flow { start, end } => Body::Value(flow_value(input, start, end).map_err(InputError::NotYaml)?),
+        Extent::Rebuild => Body::Value(rebuilt().unwrap_or(Value::Null)),
+    })
+}
+
+/// Parses a flow mapping cut out of the input: memory for that node only, where a full parse of
+/// the document would hold every item's value at once. Positions are given in the input.
+fn flow_value(input: &str, start: usize, end: usize) -> Result<Value, YamlError> {
+    yaml::parse_value(&input[start..end]).map_err(|e| match e {
+        YamlError::Syntax { message, line, column } => {
+            let before = &input[..start];
+            let first_column = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
+            YamlError::Syntax {
+                message,
+                line: line + before.matches('\n').count(),
+                column: if line == 1 { column + first_column } else { column },
+            }
+        }
+        other => other,
+    })
+}
+
 impl Node<'_> {
+    /// The header read from the node's value, for nodes whose header fields may come from
+    /// aliases or merge keys. A node whose value cannot be parsed keeps the scanner's header.
+    fn with_header_from_value(mut self) -> Self {
+        if let Ok(value) = self.value() {
+            self.header = header_of(&value);
+        }
+        self
+    }
+
     /// The node's value, parsed from its text on demand.
     pub fn value(&self) -> Result<Value, YamlError> {
         match &self.body {
@@ -121,7 +203,15 @@ impl Node<'_> {
             Body::Text { source, span } => {
                 let mut text = String::with_capacity(span.end - span.start);
                 scan::reindent(source, span, 0, &mut text);
-                yaml::parse_value(&text)
+                // Positions in the cut-out text are turned back into positions in the input.
+                yaml::parse_value(&text).map_err(|e| match e {
+                    YamlError::Syntax { message, line, column } => YamlError::Syntax {
+                        message,
+                        line: line + source[..span.start].matches('\n').count(),
+                        column: column + span.indent,
+                    },
+                    other => other,
+                })
             }
         }
     }
@@ -164,5 +254,29 @@ impl Node<'_> {
             .or_else(|| h.annotation(INDEX_ANNOTATION))
             .and_then(|i| i.parse().ok());
         Some(FileRef { path: path.to_string(), index })
+    }
+}
+
+/// The header fields of a value, as the scanner would read them from the value's emitted text.
+fn header_of(value: &Value) -> ItemHeader {
+    let scalar = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => Some("null".to_string()),
+        Value::Array(_) | Value::Object(_) => None,
+    };
+    let named = |v: Option<&Value>| v.filter(|v| !v.is_null()).and_then(scalar);
+    let metadata = value.get("metadata");
+    ItemHeader {
+        api_version: named(value.get("apiVersion")),
+        kind: named(value.get("kind")),
+        name: named(metadata.and_then(|m| m.get("name"))),
+        namespace: named(metadata.and_then(|m| m.get("namespace"))),
+        annotations: metadata
+            .and_then(|m| m.get("annotations"))
+            .and_then(Value::as_object)
+            .map(|a| a.iter().filter_map(|(k, v)| Some((k.clone(), scalar(v)?))).collect())
+            .unwrap_or_default(),
     }
 }

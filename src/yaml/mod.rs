@@ -35,10 +35,27 @@ impl fmt::Display for YamlError {
 pub fn parse_value(text: &str) -> Result<Value, YamlError> {
     let mut value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-        YamlError::Syntax { message: strip_location(&e.to_string()), line, column }
+        YamlError::Syntax { message: reword(&strip_location(&e.to_string())), line, column }
     })?;
     value.apply_merge().map_err(|e| YamlError::Unsupported(e.to_string()))?;
     to_json(value)
+}
+
+/// serde_yaml reads an integer beyond 64 bits as a 128-bit one that no value can hold, and says
+/// so in Rust's terms; both parsers stop at a nesting depth and call it a recursion limit.
+pub(crate) fn reword(message: &str) -> String {
+    for suffix in [" as u128, expected any YAML value", " as i128, expected any YAML value"] {
+        if let Some(head) = message.strip_suffix(suffix) {
+            // The number itself is left out: it may be a value of a Secret.
+            if let Some((path, _)) = head.split_once("invalid type: integer ") {
+                return format!("{path}an integer that does not fit in 64 bits");
+            }
+        }
+    }
+    if message.ends_with("recursion limit exceeded") {
+        return message.replace("recursion limit exceeded", "nested too deeply for the YAML reader (recursion limit exceeded)");
+    }
+    message.to_string()
 }
 
 fn strip_location(message: &str) -> String {

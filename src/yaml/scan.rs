@@ -68,9 +68,19 @@ impl Annotations {
         self.ends.is_empty()
     }
 
-    fn shrink_to_fit(&mut self) {
+    pub(crate) fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Annotations {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut out = Annotations::default();
+        for (k, v) in iter {
+            out.push(k.as_ref(), v.as_ref());
+        }
+        out
     }
 }
 
@@ -90,6 +100,9 @@ pub struct BlockSpan {
 pub enum Extent {
     /// A block mapping that can be cut out as text and re-indented.
     Block(BlockSpan),
+    /// A flow mapping (`{...}`) whose aliases stay inside it: its text (byte offsets
+    /// `start..end`) parses alone, so the document needs no full parse for it.
+    Flow { start: usize, end: usize },
     /// Flow style, tags, cross-item aliases or odd indentation: the value must be rebuilt from a
     /// full parse of the document.
     Rebuild,
@@ -99,6 +112,9 @@ pub enum Extent {
 pub struct ScannedItem {
     pub header: ItemHeader,
     pub extent: Extent,
+    /// The node holds an alias or a merge key (`<<`): its header fields may come from them,
+    /// which the scanner does not resolve, so the reader takes the header from its value.
+    pub header_from_value: bool,
 }
 
 /// The outline of a ResourceList document.
@@ -117,6 +133,7 @@ pub struct Outline {
 pub struct FunctionConfigNode {
     pub header: ItemHeader,
     pub extent: Extent,
+    pub header_from_value: bool,
 }
 
 /// The shape errors the scanner can tell apart; syntax errors come as [`YamlError::Syntax`].
@@ -190,6 +207,7 @@ struct Open {
     header: ItemHeader,
     anchors: Vec<usize>,
     rebuild: bool,
+    aliased: bool,
     depth: usize,
 }
 
@@ -207,7 +225,7 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
     for next in Parser::new_from_str(text) {
         let (event, span) = next.map_err(|e| {
             ScanFailure::Yaml(YamlError::Syntax {
-                message: e.info().to_string(),
+                message: super::reword(e.info()),
                 line: e.marker().line(),
                 column: e.marker().col() + 1,
             })
@@ -246,6 +264,9 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                     if anchor != 0 {
                         o.anchors.push(anchor);
                     }
+                    if is_key && value == "<<" {
+                        o.aliased = true;
+                    }
                     if !is_key {
                         record_header(&mut o.header, &path, key_of_value, value, depth - o.depth);
                         advance(&mut frames, None);
@@ -269,8 +290,12 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
             }
             Event::Alias(id) => {
                 match open.as_mut() {
-                    Some(o) if !o.anchors.contains(&id) => o.rebuild = true,
-                    Some(_) => {}
+                    Some(o) => {
+                        o.aliased = true;
+                        if !o.anchors.contains(&id) {
+                            o.rebuild = true;
+                        }
+                    }
                     None if zone == Zone::Items => {
                         let index = outline.items.as_ref().map_or(0, Vec::len);
                         return Err(ScanFailure::Shape(ShapeError::ItemNotAMapping { index, line: span.start.line() }));
@@ -310,6 +335,7 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                         header: ItemHeader::default(),
                         anchors: if anchor != 0 { vec![anchor] } else { Vec::new() },
                         rebuild: anchor != 0,
+                        aliased: false,
                         depth: depth + 1,
                     });
                     zone_stack.push(Zone::Item);
@@ -325,6 +351,7 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                         header: ItemHeader::default(),
                         anchors: if anchor != 0 { vec![anchor] } else { Vec::new() },
                         rebuild: anchor != 0,
+                        aliased: false,
                         depth: depth + 1,
                     });
                     zone_stack.push(Zone::FunctionConfig);
@@ -344,7 +371,13 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                 if closes_open {
                     let mut o = open.take().expect("checked above");
                     o.header.annotations.shrink_to_fit();
-                    let extent = if o.rebuild { Extent::Rebuild } else { block_extent(&lines, &o, span.start) };
+                    let extent = if o.rebuild {
+                        Extent::Rebuild
+                    } else if text_at(&lines, &o.start_span).starts_with('{') {
+                        Extent::Flow { start: lines.offset(&o.start), end: lines.offset(&span.end) }
+                    } else {
+                        block_extent(&lines, &o, span.start)
+                    };
                     if extent == Extent::Rebuild {
                         outline.needs_full_parse = true;
                     }
@@ -352,8 +385,11 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                         Zone::Item => outline
                             .items
                             .get_or_insert_with(Vec::new)
-                            .push(ScannedItem { header: o.header, extent }),
-                        _ => outline.function_config = Some(FunctionConfigNode { header: o.header, extent }),
+                            .push(ScannedItem { header: o.header, extent, header_from_value: o.aliased }),
+                        _ => {
+                            outline.function_config =
+                                Some(FunctionConfigNode { header: o.header, extent, header_from_value: o.aliased })
+                        }
                     }
                 } else if open.is_some() {
                     path.pop();
@@ -392,8 +428,8 @@ fn record_header(h: &mut ItemHeader, path: &[Option<Cow<'_, str>>], key: Option<
     let Some(key) = key else { return };
     match (level, path) {
         (0, []) => match &*key {
-            "apiVersion" => h.api_version = Some(kept(value)),
-            "kind" => h.kind = Some(kept(value)),
+            "apiVersion" if !is_null(&value) => h.api_version = Some(kept(value)),
+            "kind" if !is_null(&value) => h.kind = Some(kept(value)),
             _ => {}
         },
         (1, [Some(m)]) if m == "metadata" => match &*key {

@@ -1,0 +1,456 @@
+//! Properties over generated ResourceLists: random mixes of DittoServers (valid and invalid
+//! specs), Secrets, StorageClasses and unrelated items, in block and flow style, with comments
+//! and strings that YAML 1.1 would read as something else.
+//!
+//! For every input:
+//! - every item the function did not generate is in the output with the same value (the
+//!   DittoServers with the local-config annotation added), and block-style items as the same text;
+//! - the output is the same on every run (determinism);
+//! - f(f(x)) = f(x): the items (and functionConfig) are unchanged, no new result appears;
+//! - no Secret value of the input (as written, base64 or decoded) is in the output outside its
+//!   own Secret item, results included.
+
+#[path = "support/oracle.rs"]
+mod oracle;
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use serde_json::{json, Map, Value};
+
+/// Strings that YAML 1.1 (kubectl, PyYAML) or YAML 1.2 resolve to something other than a string
+/// when written plain.
+const LOOKALIKES: &[&str] = &[
+    "on", "off", "On", "OFF", "yes", "no", "Yes", "NO", "y", "n", "Y", "N", "~", "null", "Null", "true", "False",
+    "0123", "1e3", "0x1F", "0o17", "0b101", ".inf", "-.inf", ".NaN", "2024-01-01", "2001-12-14t21:59:43.10-05:00",
+    "12:30:00", "190:20:30", "1_000", "+1", "-1", "3.14", "=", "<<", "", " ", "a: b", "- x", "#c", "x #c", "@x",
+    "`x", "!tag", "&a", "*a", "%x", "|", ">", "'", "\"", "multi\nline", "trailing\n", "tab\there", "\u{85}", "\u{feff}x",
+];
+
+/// Words written plain by the generator need no quoting in any YAML version.
+fn plain_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 3
+        && b[0].is_ascii_lowercase()
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && !["yes", "off", "null", "true", "false", "nan", "inf"].contains(&s)
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) if plain_ok(s) => s.clone(),
+        other => json_text(other),
+    }
+}
+
+/// JSON, which is YAML flow style (a JSON string is a YAML double-quoted scalar), with the
+/// characters some YAML readers take for line breaks or a byte-order mark escaped as well.
+fn json_text(v: &Value) -> String {
+    let mut out = String::new();
+    for c in v.to_string().chars() {
+        match c {
+            '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Block-style YAML for a mapping at `indent`, with `comments` written after the keys they name.
+fn block(map: &Map<String, Value>, indent: usize, comments: &BTreeMap<String, String>, out: &mut String) {
+    let pad = " ".repeat(indent);
+    for (k, v) in map {
+        let key = scalar(&Value::String(k.clone()));
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                out.push_str(&format!("{pad}{key}:\n"));
+                block(m, indent + 2, &BTreeMap::new(), out);
+            }
+            Value::Array(a) if !a.is_empty() => {
+                out.push_str(&format!("{pad}{key}:\n"));
+                for item in a {
+                    out.push_str(&format!("{pad}- {}\n", scalar(item)));
+                }
+            }
+            other => out.push_str(&format!("{pad}{key}: {}\n", scalar(other))),
+        }
+        if let Some(c) = comments.get(k) {
+            out.push_str(&format!("{pad}# {c}\n"));
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Item {
+    value: Value,
+    flow: bool,
+    comments: BTreeMap<String, String>,
+}
+
+impl Item {
+    /// The item as it stands in `items:` (column 0, `- ` first).
+    fn text(&self) -> String {
+        if self.flow {
+            return format!("- {}\n", json_text(&self.value));
+        }
+        let mut out = String::new();
+        block(self.value.as_object().expect("items are mappings"), 2, &self.comments, &mut out);
+        format!("- {}", &out[2..])
+    }
+
+    fn secret_values(&self) -> Vec<String> {
+        if self.value["kind"] != "Secret" {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for field in ["data", "stringData"] {
+            for v in self.value[field].as_object().into_iter().flat_map(|m| m.values()) {
+                let s = v.as_str().unwrap_or_default().to_string();
+                if field == "data" {
+                    out.push(String::from_utf8(base64_decode(&s)).expect("generated secrets are text"));
+                }
+                out.push(base64_encode(s.as_bytes()));
+                out.push(s);
+            }
+        }
+        out
+    }
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    const A: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let digits: Vec<u32> = s.bytes().filter(|b| *b != b'=').map(|b| A.find(b as char).expect("base64") as u32).collect();
+    let mut out = Vec::new();
+    for chunk in digits.chunks(4) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, d)| n | (d << (18 - 6 * i)));
+        for i in 0..chunk.len().saturating_sub(1) {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    out
+}
+
+// --- strategies ----------------------------------------------------------------------------
+
+const SERVER_NAMES: &[&str] = &["alpha", "beta", "gamma", "Bad_Name", "a-very-long-server-name-that-is-too-long-for-a-headless-service"];
+const SECRET_NAMES: &[&str] = &["s3-creds", "jwt", "admin", "pg"];
+const CLASSES: &[&str] = &["fast", "standard"];
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => proptest::sample::select(LOOKALIKES).prop_map(str::to_string),
+        2 => "[a-z][a-z0-9-]{2,12}",
+        1 => "\\PC{0,20}",
+        1 => "[a-z ]{1,10}\n[a-z ]{0,10}\n?",
+    ]
+}
+
+fn namespace() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![Just(None), Just(Some("apps".to_string()))]
+}
+
+fn metadata(name: String, namespace: Option<String>, annotations: Map<String, Value>) -> Value {
+    let mut m = Map::new();
+    m.insert("name".into(), Value::String(name));
+    if let Some(ns) = namespace {
+        m.insert("namespace".into(), Value::String(ns));
+    }
+    if !annotations.is_empty() {
+        m.insert("annotations".into(), Value::Object(annotations));
+    }
+    Value::Object(m)
+}
+
+fn size() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        4 => (1u32..500, proptest::sample::select(&["Mi", "Gi", "Ti"][..])).prop_map(|(n, u)| json!(format!("{n}{u}"))),
+        1 => proptest::sample::select(&["0Gi", "-1Gi", "10GB", "99999999999Ti", "ten"][..]).prop_map(|s| json!(s)),
+    ]
+}
+
+fn secret_ref() -> impl Strategy<Value = Value> {
+    (proptest::sample::select(SECRET_NAMES), proptest::sample::select(&["token", "hash", "url", "missing"][..]))
+        .prop_map(|(n, k)| json!({"name": n, "key": k}))
+}
+
+fn spec() -> impl Strategy<Value = Value> {
+    let storage = (size(), proptest::option::of(size()), proptest::option::of(size()), proptest::option::of(proptest::sample::select(&["fast", "standard", "nowhere"][..])))
+        .prop_map(|(meta, content, cache, class)| {
+            let mut s = json!({"metadataSize": meta});
+            if let Some(c) = content {
+                s["contentSize"] = c;
+            }
+            if let Some(c) = cache {
+                s["cacheSize"] = c;
+            }
+            if let Some(c) = class {
+                s["storageClassName"] = json!(c);
+            }
+            s
+        });
+    let annotations = proptest::collection::btree_map("[a-z]{1,6}(\\.io/[a-z]{1,6})?", text(), 0..4);
+    (
+        storage,
+        proptest::option::of(0i64..3),
+        proptest::option::of(text()),
+        annotations,
+        proptest::option::of((proptest::sample::select(SECRET_NAMES), text())),
+        proptest::option::of(secret_ref()),
+        proptest::option::of(secret_ref()),
+        proptest::option::of(secret_ref()),
+        any::<bool>(),
+        proptest::option::of(text()),
+    )
+        .prop_map(|(storage, replicas, image, annotations, s3, jwt, admin, pg, metrics, unknown)| {
+            let mut spec = json!({"storage": storage});
+            if let Some(r) = replicas {
+                spec["replicas"] = json!(r);
+            }
+            if let Some(i) = image {
+                spec["image"] = json!(i);
+            }
+            if !annotations.is_empty() {
+                spec["service"] = json!({"annotations": annotations});
+            }
+            if let Some((secret, region)) = s3 {
+                spec["s3"] = json!({"credentialsSecretRef": {"secretName": secret}, "region": region});
+            }
+            if let Some(j) = jwt {
+                spec["identity"] = json!({"jwt": {"secretRef": j}});
+            }
+            if let Some(a) = admin {
+                spec["identity"]["admin"] = json!({"passwordSecretRef": a});
+            }
+            if let Some(p) = pg {
+                spec["database"] = json!({"postgresSecretRef": p});
+            }
+            if metrics {
+                spec["metrics"] = json!({"enabled": true});
+            }
+            if let Some(u) = unknown {
+                spec["unknownField"] = json!(u);
+            }
+            spec
+        })
+}
+
+fn comments() -> impl Strategy<Value = BTreeMap<String, String>> {
+    proptest::collection::btree_map(
+        proptest::sample::select(&["apiVersion", "kind", "metadata", "spec", "data"][..]).prop_map(str::to_string),
+        "[ -~]{0,20}",
+        0..3,
+    )
+}
+
+fn server() -> impl Strategy<Value = Item> {
+    let spec = prop_oneof![8 => spec(), 1 => text().prop_map(Value::String)];
+    (proptest::sample::select(SERVER_NAMES), namespace(), spec, any::<bool>(), any::<bool>(), comments()).prop_map(
+        |(name, ns, spec, local, flow, comments)| {
+            let mut annotations = Map::new();
+            if local {
+                annotations.insert("config.kubernetes.io/local-config".into(), json!("true"));
+            }
+            let value = json!({
+                "apiVersion": "dittofs.dittofs.com/v1alpha1",
+                "kind": "DittoServer",
+                "metadata": metadata(name.to_string(), ns, annotations),
+                "spec": spec,
+            });
+            Item { value, flow, comments }
+        },
+    )
+}
+
+/// Secret values are distinctive tokens, so finding one in the output is never a coincidence.
+fn secret_value() -> impl Strategy<Value = String> {
+    "[A-Z0-9]{12,20}".prop_map(|s| format!("sekret-{s}"))
+}
+
+fn secret() -> impl Strategy<Value = Item> {
+    let entries = || {
+        let keys = proptest::sample::select(&["token", "hash", "url", "accessKeyId", "secretAccessKey", "endpoint"][..]);
+        proptest::collection::btree_map(keys, secret_value(), 0..4)
+    };
+    (proptest::sample::select(SECRET_NAMES), namespace(), entries(), entries(), any::<bool>(), comments()).prop_map(
+        |(name, ns, data, string_data, flow, comments)| {
+            let mut value = json!({"apiVersion": "v1", "kind": "Secret", "metadata": metadata(name.to_string(), ns, Map::new()), "type": "Opaque"});
+            if !data.is_empty() {
+                value["data"] = data.iter().map(|(k, v)| (k.to_string(), json!(base64_encode(v.as_bytes())))).collect::<Map<_, _>>().into();
+            }
+            if !string_data.is_empty() {
+                value["stringData"] = string_data.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<Map<_, _>>().into();
+            }
+            Item { value, flow, comments }
+        },
+    )
+}
+
+fn storage_class() -> impl Strategy<Value = Item> {
+    (proptest::sample::select(CLASSES), any::<bool>()).prop_map(|(name, default)| {
+        let mut annotations = Map::new();
+        if default {
+            annotations.insert("storageclass.kubernetes.io/is-default-class".into(), json!("true"));
+        }
+        let value = json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": metadata(name.to_string(), None, annotations), "provisioner": "example.com/disk"});
+        Item { value, flow: false, comments: BTreeMap::new() }
+    })
+}
+
+/// ConfigMaps and other kinds the function does not read; some take the names of generated
+/// objects (`alpha-config`), which the function must refuse to duplicate.
+fn unrelated() -> impl Strategy<Value = Item> {
+    let names = prop_oneof![3 => "[a-z][a-z0-9-]{2,10}", 1 => Just("alpha-config".to_string()), 1 => Just("beta-api".to_string())];
+    (
+        proptest::sample::select(&[("v1", "ConfigMap"), ("v1", "Service"), ("example.com/v1", "Widget")][..]),
+        names,
+        namespace(),
+        // Keys may be any text but `<<`: serde_yaml takes even a quoted `<<` for a merge key.
+        proptest::collection::btree_map(prop_oneof!["[a-z]{1,8}", text().prop_filter("merge key", |k| k != "<<")], text(), 0..6),
+        any::<bool>(),
+        comments(),
+    )
+        .prop_map(|((api, kind), name, ns, data, flow, comments)| {
+            let value = json!({"apiVersion": api, "kind": kind, "metadata": metadata(name, ns, Map::new()), "data": data});
+            Item { value, flow, comments }
+        })
+}
+
+fn item() -> impl Strategy<Value = Item> {
+    prop_oneof![3 => server(), 2 => secret(), 1 => storage_class(), 3 => unrelated()]
+}
+
+fn resource_list() -> impl Strategy<Value = (Vec<Item>, Vec<Option<String>>)> {
+    proptest::collection::vec((item(), proptest::option::weighted(0.2, "[ -~]{0,30}")), 0..8).prop_map(|v| v.into_iter().unzip())
+}
+
+fn render(items: &[Item], between: &[Option<String>]) -> String {
+    let mut out = String::from("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n# the items\nitems:\n");
+    if items.is_empty() {
+        out = out.replace("items:\n", "items: []\n");
+    }
+    for (item, comment) in items.iter().zip(between) {
+        out.push_str(&item.text());
+        if let Some(c) = comment {
+            out.push_str(&format!("# {c}\n"));
+        }
+    }
+    out
+}
+
+/// The output cut into its parts: the header, each item (a one-item YAML sequence) and what
+/// follows the items (functionConfig, results). Only the top-level keys and the items' `- `
+/// start at column 0 in the function's output.
+fn item_texts(out: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, _) in out.match_indices('\n') {
+        let next = &out[i + 1..];
+        if next.starts_with("- ") || next.starts_with("functionConfig:") || next.starts_with("results:") {
+            parts.push(&out[start..=i]);
+            start = i + 1;
+        }
+    }
+    parts.push(&out[start..]);
+    parts
+}
+
+fn without_results(s: &str) -> &str {
+    s.find("\nresults:\n").map_or(s, |i| &s[..=i])
+}
+
+/// Checks one generated input; returns whether it generated objects (a valid DittoServer).
+fn check((items, between): (Vec<Item>, Vec<Option<String>>)) -> Result<bool, TestCaseError> {
+    let input = render(&items, &between);
+    let first = dittofs_krm::run(&input).expect("a ResourceList is accepted");
+    let out = &first.resource_list;
+
+    // Determinism.
+    let again = dittofs_krm::run(&input).expect("accepted");
+    prop_assert_eq!(&again.resource_list, out);
+
+    // Output accepted again, idempotent without errors, every item kept by value.
+    oracle::check(&input);
+
+    // Block-style items come out as the very text that went in (DittoServers excepted:
+    // they gain the local-config annotation unless they have it).
+    for item in &items {
+        let rewritten = item.value["kind"] == "DittoServer" && item.value.pointer("/metadata/annotations/config.kubernetes.io~1local-config").is_none();
+        if !item.flow && !rewritten {
+            prop_assert!(out.contains(&item.text()), "item text not kept:\n{}\n--- output\n{}", item.text(), out);
+        }
+    }
+
+    // f(f(x)) = f(x) for the items, errors or not. Without errors no new result appears
+    // (error messages name items by their index, which generated items shift).
+    let second = dittofs_krm::run(out).expect("the output is accepted");
+    prop_assert_eq!(without_results(&second.resource_list), without_results(out));
+    if !first.has_errors() {
+        for r in &second.results {
+            prop_assert!(first.results.contains(r), "new result on the second run: {:?}", r);
+        }
+    }
+
+    // No Secret value outside its own Secret item: the output's text without its Secrets,
+    // then every other item's value.
+    let rest: String = item_texts(out)
+        .into_iter()
+        .filter(|t| dittofs_krm::yaml::parse_value(t).ok().and_then(|v| v.get(0).cloned()).is_none_or(|v| v["kind"] != "Secret"))
+        .collect();
+    let output_value: Value = serde_yaml::from_str(out).expect("the output parses");
+    let others: Vec<String> = output_value["items"].as_array().into_iter().flatten()
+        .filter(|i| i["kind"] != "Secret")
+        .map(Value::to_string)
+        .collect();
+    let results = output_value.get("results").map(Value::to_string).unwrap_or_default();
+    for item in &items {
+        for secret in item.secret_values() {
+            prop_assert!(!rest.contains(&secret), "secret value {} in the output outside its Secret:\n{}", secret, out);
+            prop_assert!(!results.contains(&secret), "secret value {} in the results", secret);
+            for other in &others {
+                prop_assert!(!other.contains(&secret), "secret value {} in {}", secret, other);
+            }
+        }
+    }
+    Ok(first.resource_list.contains("fn.dittofs.com/generated-from"))
+}
+
+#[test]
+fn items_are_kept_and_runs_agree() {
+    let config = ProptestConfig { cases: 512, max_shrink_iters: 2000, ..ProptestConfig::default() };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let expanded = std::cell::Cell::new(0);
+    let result = runner.run(&resource_list(), |input| {
+        expanded.set(expanded.get() + usize::from(check(input)?));
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    eprintln!("{} of 512 generated inputs expanded a DittoServer", expanded.get());
+    // The generator must reach the interesting part: inputs whose DittoServers expand.
+    assert!(expanded.get() >= 512 / 10, "only {} of 512 inputs generated objects", expanded.get());
+}
+
+#[test]
+fn base64_helpers_agree() {
+    for s in ["", "a", "ab", "abc", "abcd", "sekret-ABC123"] {
+        assert_eq!(base64_decode(&base64_encode(s.as_bytes())), s.as_bytes());
+    }
+    assert_eq!(base64_encode(b"hello"), "aGVsbG8=");
+}
