@@ -66,7 +66,7 @@ enum Rendered {
 }
 
 pub fn run(input: &str) -> Result<Output, InputError> {
-    // The output is the input plus the generated objects: usually within 1.5× the input.
+    // Room for the items passed through and some generated ones; the Vec grows past that.
     let mut out = Vec::with_capacity(input.len() + input.len() / 2 + 1024);
     let results = match run_to(input, &mut out) {
         Ok(results) => results,

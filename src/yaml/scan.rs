@@ -44,6 +44,11 @@ pub struct Annotations {
 
 impl Annotations {
     pub fn push(&mut self, key: &str, value: &str) {
+        if self.ends.is_empty() {
+            // Room for kpt's seven client annotations at once; trimmed when the item closes.
+            self.text.reserve(384);
+            self.ends.reserve(16);
+        }
         self.text.push_str(key);
         self.ends.push(self.text.len());
         self.text.push_str(value);
@@ -498,33 +503,61 @@ fn text_at<'a>(lines: &Lines<'a>, span: &Span) -> &'a str {
 pub fn reindent(text: &str, span: &BlockSpan, indent: usize, out: &mut String) {
     let body = &text[span.start..span.end];
     let mut lines = body.split_inclusive('\n');
-    if let Some(first) = lines.next() {
-        out.push_str(first);
-    }
-    for line in lines {
-        let content = line.trim_start_matches(' ');
-        let leading = line.len() - content.len();
-        if content.trim_end_matches(['\n', '\r']).is_empty() {
-            // Blank line: keep the spaces beyond the node's indentation (block scalars count them).
-            if leading > span.indent {
-                push_spaces(out, indent);
-                out.push_str(&line[span.indent..]);
-            } else {
-                out.push_str(content);
+    let first = lines.next().unwrap_or("");
+    out.push_str(first);
+    if indent == span.indent {
+        // Same indentation (kpt's `- ` items written back as `- ` items): most lines come out as
+        // they are, so copy runs of such lines at once and rewrite only the others.
+        let mut run_start = first.len();
+        let mut at = run_start;
+        for line in lines {
+            if !unchanged_by_reindent(line, indent) {
+                out.push_str(&body[run_start..at]);
+                reindent_line(line, span.indent, indent, out);
+                run_start = at + line.len();
             }
-            continue;
+            at += line.len();
         }
-        if leading >= span.indent {
-            push_spaces(out, indent);
-            out.push_str(&line[span.indent..]);
-        } else {
-            // Only comment lines get here (block_extent checked the rest).
-            push_spaces(out, indent);
-            out.push_str(content);
+        out.push_str(&body[run_start..]);
+    } else {
+        for line in lines {
+            reindent_line(line, span.indent, indent, out);
         }
     }
     if !out.ends_with('\n') {
         out.push('\n');
+    }
+}
+
+/// True when [`reindent_line`] from `indent` to the same `indent` gives `line` back: at least
+/// `indent` spaces, then something other than a line break (a line holding exactly `indent`
+/// spaces loses them).
+fn unchanged_by_reindent(line: &str, indent: usize) -> bool {
+    let b = line.as_bytes();
+    b.len() > indent && b[..indent].iter().all(|&c| c == b' ') && !matches!(b[indent], b'\n' | b'\r')
+}
+
+/// One line after the first, from the node's indentation `from` to `to`.
+fn reindent_line(line: &str, from: usize, to: usize, out: &mut String) {
+    let content = line.trim_start_matches(' ');
+    let leading = line.len() - content.len();
+    if content.trim_end_matches(['\n', '\r']).is_empty() {
+        // Blank line: keep the spaces beyond the node's indentation (block scalars count them).
+        if leading > from {
+            push_spaces(out, to);
+            out.push_str(&line[from..]);
+        } else {
+            out.push_str(content);
+        }
+        return;
+    }
+    if leading >= from {
+        push_spaces(out, to);
+        out.push_str(&line[from..]);
+    } else {
+        // Only comment lines get here (block_extent checked the rest).
+        push_spaces(out, to);
+        out.push_str(content);
     }
 }
 
@@ -558,6 +591,32 @@ mod tests {
         assert_eq!(header.annotation("b"), Some("x"));
         assert_eq!(header.annotation("a"), Some(""));
         assert_eq!(header.annotation("c"), None);
+    }
+
+    /// The line-by-line rewrite, as reindent did it for every line before it copied runs.
+    fn reindent_slowly(text: &str, span: &BlockSpan, indent: usize) -> String {
+        let mut out = String::new();
+        let body = &text[span.start..span.end];
+        let mut lines = body.split_inclusive('\n');
+        out.push_str(lines.next().unwrap_or(""));
+        for line in lines {
+            reindent_line(line, span.indent, indent, &mut out);
+        }
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out
+    }
+
+    #[test]
+    fn copying_runs_gives_the_line_by_line_text() {
+        let text = "- a: 1\n  b: |\n    x\n\n     \n  \n \n    y\n  # c\n # d\n#e\n  c:\r\n  \r\n  d: 2";
+        for indent in [0, 1, 2, 3] {
+            let span = BlockSpan { start: 2, end: text.len(), indent: 2 };
+            let mut fast = String::new();
+            reindent(text, &span, indent, &mut fast);
+            assert_eq!(fast, reindent_slowly(text, &span, indent), "to {indent}");
+        }
     }
 
     #[test]
