@@ -153,9 +153,10 @@ fn names_taken(
     out
 }
 
-/// The DittoServer an item was generated from, from its marker annotation.
+/// The DittoServer an item was generated from, from its marker annotation. Split at the last
+/// `/`: a server that expands has a DNS-label name, while the namespace is not checked.
 fn owner_of(item: &Item<'_>) -> Option<(Option<String>, String)> {
-    item.header.annotation(names::GENERATED_FROM).map(|o| match o.split_once('/') {
+    item.header.annotation(names::GENERATED_FROM).map(|o| match o.rsplit_once('/') {
         Some((ns, n)) => (Some(ns.to_string()), n.to_string()),
         None => (None, o.to_string()),
     })
