@@ -33,7 +33,8 @@ impl<'i> Inventory<'i> {
         let mut inv = Inventory::default();
         for (i, item) in items.iter().enumerate() {
             if let Some(owner) = item.header.annotation(names::GENERATED_FROM) {
-                let key = match owner.split_once('/') {
+                // As pipeline::owner_of: the name (a DNS label) is after the last `/`.
+                let key = match owner.rsplit_once('/') {
                     Some((ns, name)) => (Some(ns.to_string()), name.to_string()),
                     None => (None, owner.to_string()),
                 };

@@ -366,9 +366,10 @@ fn with_local_config(item: &Item<'_>, value: &Value) -> Option<Value> {
     Some(value)
 }
 
-/// The DittoServer that generated an item, from its marker annotation.
+/// The DittoServer that generated an item, from its marker annotation. Split at the last `/`:
+/// a server that expands has a DNS-label name, while the namespace is not checked.
 fn owner_of(item: &Item<'_>) -> Option<Key> {
-    item.header.annotation(names::GENERATED_FROM).map(|o| match o.split_once('/') {
+    item.header.annotation(names::GENERATED_FROM).map(|o| match o.rsplit_once('/') {
         Some((ns, n)) => (Some(ns.to_string()), n.to_string()),
         None => (None, o.to_string()),
     })
