@@ -9,6 +9,9 @@ use std::process::{Command, Stdio};
 
 use serde_json::json;
 
+#[path = "support/krm.rs"]
+mod krm;
+
 const LOOKALIKES: &[&str] = &[
     "on", "off", "On", "OFF", "yes", "no", "Yes", "NO", "y", "n", "Y", "N", "~", "null", "Null", "NULL", "true",
     "False", "0123", "1e3", "1.5e3", "0x1F", "0o17", "0b101", "017", ".inf", "-.inf", ".NaN", "2024-01-01",
@@ -18,15 +21,8 @@ const LOOKALIKES: &[&str] = &[
 ];
 
 fn run_binary(input: &str) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dittofs-krm"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dittofs-krm starts");
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
-    let out = child.wait_with_output().expect("dittofs-krm finishes");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    let krm::Answer { code, stdout, stderr } = krm::run(input.as_bytes());
+    (code, stdout, stderr)
 }
 
 #[test]
