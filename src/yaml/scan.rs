@@ -216,6 +216,22 @@ struct Open {
     depth: usize,
 }
 
+impl Open {
+    /// A node (item or functionConfig) opening at `span`, `depth` mappings deep. A node with an
+    /// anchor of its own is rebuilt from a full parse (its first line carries the anchor).
+    fn new(span: Span, anchor: usize, depth: usize) -> Self {
+        Open {
+            start: span.start,
+            start_span: span,
+            header: ItemHeader::default(),
+            anchors: if anchor != 0 { vec![anchor] } else { Vec::new() },
+            rebuild: anchor != 0,
+            aliased: false,
+            depth,
+        }
+    }
+}
+
 pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
     let lines = Lines::new(text);
     let mut outline = Outline::default();
@@ -334,15 +350,7 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                     if !is_mapping {
                         return Err(ScanFailure::Shape(ShapeError::ItemNotAMapping { index, line: span.start.line() }));
                     }
-                    open = Some(Open {
-                        start: span.start,
-                        start_span: span,
-                        header: ItemHeader::default(),
-                        anchors: if anchor != 0 { vec![anchor] } else { Vec::new() },
-                        rebuild: anchor != 0,
-                        aliased: false,
-                        depth: depth + 1,
-                    });
+                    open = Some(Open::new(span, anchor, depth + 1));
                     zone_stack.push(Zone::Item);
                 } else if zone == Zone::Root
                     && depth == 1
@@ -350,15 +358,7 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                     && is_mapping
                     && key_of_value.as_deref() == Some("functionConfig")
                 {
-                    open = Some(Open {
-                        start: span.start,
-                        start_span: span,
-                        header: ItemHeader::default(),
-                        anchors: if anchor != 0 { vec![anchor] } else { Vec::new() },
-                        rebuild: anchor != 0,
-                        aliased: false,
-                        depth: depth + 1,
-                    });
+                    open = Some(Open::new(span, anchor, depth + 1));
                     zone_stack.push(Zone::FunctionConfig);
                 } else {
                     zone_stack.push(Zone::Elsewhere);
