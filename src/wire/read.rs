@@ -149,6 +149,12 @@ fn ends_at(node: &Node<'_>, end: usize) -> bool {
 /// written from its value instead of its text (only when the line break changes the value).
 fn keep_value_at_end_of_input(node: &mut Node<'_>) {
     let Body::Text { source, span } = &node.body else { return };
+    // A last line of spaces only is no content: the line break before it is the scalar's own,
+    // and the re-indented text keeps it.
+    let last_line = source[span.start..span.end].rsplit('\n').next().unwrap_or_default();
+    if last_line.trim().is_empty() {
+        return;
+    }
     let mut text = String::with_capacity(span.end - span.start + 1);
     scan::reindent(source, span, 0, &mut text);
     let (Ok(with_break), Some(Ok(as_written))) =
