@@ -16,10 +16,13 @@
 //! When a `kustomize` binary is on PATH, each test also runs `kustomize build` on the example.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use dittofs_krm::yaml::{self, emit};
 use serde_json::{json, Map, Value};
+
+#[path = "support/krm.rs"]
+mod krm;
 
 fn example(role: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kustomize").join(role)
@@ -113,18 +116,11 @@ fn function_config(role: &str, key: &str) -> Value {
 }
 
 fn run_function(input: &str) -> (i32, Vec<Value>, Vec<Value>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dittofs-krm"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dittofs-krm starts");
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let list = yaml::parse_value(&String::from_utf8_lossy(&out.stdout)).expect("a ResourceList");
+    let out = krm::run(input.as_bytes());
+    let list = yaml::parse_value(&out.stdout).expect("a ResourceList");
     let items = list["items"].as_array().cloned().unwrap_or_default();
     let results = list["results"].as_array().cloned().unwrap_or_default();
-    (out.status.code().unwrap_or(-1), items, results, String::from_utf8_lossy(&out.stderr).into())
+    (out.code, items, results, out.stderr)
 }
 
 fn local(item: &Value) -> bool {

@@ -7,11 +7,13 @@
 //! from the function's text, so a scalar the emitter left ambiguous (`yes`, `0755`, `1e3`) reaches
 //! the validator with the type a YAML 1.1 client would give it instead of being re-quoted here.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde::Deserialize;
+
+#[path = "support/krm.rs"]
+mod krm;
 
 /// The Kubernetes version the generated objects target: k8s-openapi is built with `v1_33`.
 const KUBERNETES_VERSION: &str = "1.33.0";
@@ -136,17 +138,9 @@ fn collect_yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Runs the binary; exit 0 (no error result) and 1 (an error result, output still written) are
 /// both fine here — rule cases exist to fail — anything else is not.
 fn run_binary(input: &Input) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dittofs-krm"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dittofs-krm starts");
-    child.stdin.take().unwrap().write_all(input.resource_list.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let code = out.status.code();
-    assert!(matches!(code, Some(0 | 1)), "{}: dittofs-krm exited {code:?}: {}", input.name, String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
+    let out = krm::run(input.resource_list.as_bytes());
+    assert!(matches!(out.code, 0 | 1), "{}: dittofs-krm exited {}: {}", input.name, out.code, out.stderr);
+    out.stdout
 }
 
 /// Runs the inputs, splits the generated objects into files; returns (input name, file) pairs.
