@@ -149,10 +149,12 @@ fn ends_at(node: &Node<'_>, end: usize) -> bool {
 /// written from its value instead of its text (only when the line break changes the value).
 fn keep_value_at_end_of_input(node: &mut Node<'_>) {
     let Body::Text { source, span } = &node.body else { return };
-    // A last line of spaces only is no content: the line break before it is the scalar's own,
-    // and the re-indented text keeps it.
+    // A last line of spaces no deeper than the node's indentation is dropped by reindent, which
+    // then adds no line break: the one before it is the scalar's own. Deeper spaces are content
+    // (of a block scalar) and get a line break added like any other last line.
     let last_line = source[span.start..span.end].rsplit('\n').next().unwrap_or_default();
-    if last_line.trim().is_empty() {
+    let content = last_line.trim_start_matches(' ');
+    if content.is_empty() && last_line.len() <= span.indent {
         return;
     }
     let mut text = String::with_capacity(span.end - span.start + 1);
