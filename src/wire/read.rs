@@ -83,7 +83,7 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
     if input.trim().is_empty() {
         return Err(InputError::Empty);
     }
-    let outline = scan::scan(input).map_err(|f| match f {
+    let outline = yaml::outline(input).map_err(|f| match f {
         ScanFailure::Yaml(e) => InputError::NotYaml(e),
         ScanFailure::Shape(ShapeError::Empty) => InputError::Empty,
         ScanFailure::Shape(ShapeError::MultipleDocuments) => InputError::MultipleDocuments,

@@ -1,6 +1,7 @@
 //! The one place that knows the YAML libraries.
 //!
-//! - [`scan`] outlines a ResourceList with saphyr-parser's events (item spans and headers).
+//! - [`outline`] outlines a ResourceList (item spans and headers): [`fast_scan`] reads the block
+//!   style clients write line by line, [`scan`] (saphyr-parser's events) reads everything else.
 //! - [`parse_value`] turns the text of one node into a `serde_json::Value` with serde_yaml;
 //!   swapping serde_yaml for another library changes this file only.
 //! - [`emit`] writes values back as block-style, YAML-1.1-safe text.
@@ -8,12 +9,21 @@
 //!   (for `dittofs-krm build`).
 
 pub mod emit;
+pub mod fast_scan;
 pub mod scan;
 pub mod yaml11;
 
 use std::fmt;
 
 use serde_json::Value;
+
+/// The outline of a ResourceList: the line scan when it reads the input, else the full scan.
+pub fn outline(text: &str) -> Result<scan::Outline, scan::ScanFailure> {
+    match fast_scan::scan(text) {
+        Some(outline) => Ok(outline),
+        None => scan::scan(text),
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum YamlError {

@@ -16,7 +16,7 @@ use saphyr_parser::{Event, Marker, Parser, Span};
 use super::YamlError;
 
 /// What the scanner learnt about one item of `items`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ItemHeader {
     pub api_version: Option<String>,
     pub kind: Option<String>,
@@ -113,7 +113,7 @@ pub enum Extent {
     Rebuild,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScannedItem {
     pub header: ItemHeader,
     pub extent: Extent,
@@ -123,7 +123,7 @@ pub struct ScannedItem {
 }
 
 /// The outline of a ResourceList document.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Outline {
     pub api_version: Option<String>,
     pub kind: Option<String>,
@@ -134,7 +134,7 @@ pub struct Outline {
     pub needs_full_parse: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionConfigNode {
     pub header: ItemHeader,
     pub extent: Extent,
@@ -151,6 +151,7 @@ pub enum ShapeError {
     ItemNotAMapping { index: usize, line: usize },
 }
 
+#[derive(Debug)]
 pub enum ScanFailure {
     Yaml(YamlError),
     Shape(ShapeError),

@@ -9,7 +9,9 @@
 //!   once the output holds the new one;
 //! - no item is lost: when the whole input parses as YAML, every input item that the function
 //!   did not generate is in the output with the same value — the DittoServers with the
-//!   `config.kubernetes.io/local-config` annotation added.
+//!   `config.kubernetes.io/local-config` annotation added;
+//! - the line scan (`yaml::fast_scan`) finds the full scan's outline of the input and of the
+//!   output, or declines them.
 
 use dittofs_krm::yaml::parse_value;
 use serde_json::{Map, Value};
@@ -18,8 +20,10 @@ const GENERATED_FROM: &str = "fn.dittofs.com/generated-from";
 const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
 
 pub fn check(input: &str) {
+    outline_agrees(input);
     let Ok(first) = dittofs_krm::run(input) else { return };
     let output = &first.resource_list;
+    outline_agrees(output);
     let second = match dittofs_krm::run(output) {
         Ok(s) => s,
         Err(e) => panic!("the output is not a ResourceList that run accepts: {e}\n--- input\n{input}\n--- output\n{output}"),
@@ -36,6 +40,17 @@ pub fn check(input: &str) {
         }
     }
     check_items_kept(input, output);
+}
+
+/// The line scan declines `text` (false) or finds the full scan's outline (true).
+pub fn outline_agrees(text: &str) -> bool {
+    use dittofs_krm::yaml::{fast_scan, scan};
+    let Some(fast) = fast_scan::scan(text) else { return false };
+    match scan::scan(text) {
+        Ok(full) if full == fast => true,
+        Ok(full) => panic!("the line scan's outline differs from the full scan's\n--- input\n{text}\n--- line scan\n{fast:#?}\n--- full scan\n{full:#?}"),
+        Err(e) => panic!("the line scan read input the full scan rejects ({e:?})\n--- input\n{text}"),
+    }
 }
 
 /// The ResourceList without its `results`, which the writer puts last, as the only top-level
