@@ -4,6 +4,7 @@
 //! apart.
 
 #[path = "support/oracle.rs"]
+#[allow(dead_code)]
 mod oracle;
 
 use std::fs;
