@@ -17,10 +17,7 @@ use super::scan::{BlockSpan, Extent, FunctionConfigNode, ItemHeader, Outline, Sc
 
 /// The outline of `text`, or `None` when `text` is outside the subset this scanner reads.
 pub fn scan(text: &str) -> Option<Outline> {
-    let bytes = text.as_bytes();
-    // Printable ASCII and LF only, and a final line break: every other character and shape is
-    // the full scan's to judge.
-    if !bytes.ends_with(b"\n") || !bytes.iter().all(|&b| b == b'\n' || (0x20..0x7f).contains(&b)) {
+    if !in_subset(text) {
         return None;
     }
     let mut scanner = Scanner::default();
@@ -31,6 +28,13 @@ pub fn scan(text: &str) -> Option<Outline> {
         line_start = line_end + 1;
     }
     scanner.finish(text.len())
+}
+
+/// Printable ASCII and LF only, and a final line break: every other character and shape is the
+/// full parsers' to judge.
+pub(super) fn in_subset(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.ends_with(b"\n") && bytes.iter().all(|&b| b == b'\n' || (0x20..0x7f).contains(&b))
 }
 
 /// What the keys of a mapping mean for the outline.
@@ -232,7 +236,7 @@ impl Scanner {
 
     /// `key: value` in a mapping whose keys are at `indent`.
     fn key_line(&mut self, start: usize, indent: usize, rest: &str) -> Option<()> {
-        let KeyLine::Key { key, value } = key_of(rest)? else { return None };
+        let KeyLine::Key { key, value, .. } = key_of(rest)? else { return None };
         let role = self.frames.last()?.role;
         let (slot, child) = match (role, &*key) {
             (Role::Root, "apiVersion") => (Slot::RootApiVersion, Role::Other),
@@ -390,29 +394,30 @@ impl Scanner {
     }
 }
 
-fn is_entry(rest: &str) -> bool {
+pub(super) fn is_entry(rest: &str) -> bool {
     rest == "-" || rest.starts_with("- ")
 }
 
-fn is_null(value: &str) -> bool {
+pub(super) fn is_null(value: &str) -> bool {
     matches!(value, "" | "~" | "null" | "Null" | "NULL")
 }
 
 /// Nothing but spaces and perhaps a comment after a value.
-fn ends_cleanly(after: &str) -> bool {
+pub(super) fn ends_cleanly(after: &str) -> bool {
     after.is_empty() || (after.starts_with(' ') && matches!(after.trim_start_matches(' ').as_bytes().first(), None | Some(b'#')))
 }
 
-enum KeyLine<'a> {
-    /// `key:` and the text after the colon's spaces.
-    Key { key: Cow<'a, str>, value: &'a str },
+pub(super) enum KeyLine<'a> {
+    /// `key:` and the text after the colon's spaces; `quoted` when the key is a quoted scalar.
+    Key { key: Cow<'a, str>, quoted: bool, value: &'a str },
     /// A lone scalar (a sequence entry's value).
     Scalar,
 }
 
 /// Splits `key: value`; `None` for a line outside the subset.
-fn key_of(rest: &str) -> Option<KeyLine<'_>> {
+pub(super) fn key_of(rest: &str) -> Option<KeyLine<'_>> {
     let b = rest.as_bytes();
+    let is_quoted = matches!(b[0], b'\'' | b'"');
     let (key, after) = match b[0] {
         b'\'' | b'"' => {
             let (key, len) = quoted(rest)?;
@@ -436,21 +441,22 @@ fn key_of(rest: &str) -> Option<KeyLine<'_>> {
             }
             let Some(colon) = colon else { return Some(KeyLine::Scalar) };
             let key = rest[..colon].trim_end_matches(' ');
-            if key.is_empty() || key.len() > 1000 || !plain_start(key.as_bytes()) || key == "<<" {
+            if key.is_empty() || key.len() > 1000 || !plain_start(key.as_bytes()) {
                 return None;
             }
             (Cow::Borrowed(key), &rest[colon + 1..])
         }
     };
-    if !(after.is_empty() || after.starts_with(' ')) {
+    // Merge keys (serde_yaml merges a quoted `<<` too) are the full parsers' to resolve.
+    if !(after.is_empty() || after.starts_with(' ')) || key == "<<" {
         return None;
     }
-    Some(KeyLine::Key { key, value: after.trim_start_matches(' ') })
+    Some(KeyLine::Key { key, quoted: is_quoted, value: after.trim_start_matches(' ') })
 }
 
 /// A plain scalar may start here: not an indicator, and `-` only before something that is not
 /// a space (`-1`, `--flag`).
-fn plain_start(b: &[u8]) -> bool {
+pub(super) fn plain_start(b: &[u8]) -> bool {
     match b[0] {
         b'-' => !matches!(b.get(1), None | Some(b' ')),
         c => c.is_ascii_alphanumeric() || b"._/$~+=^;()<\\".contains(&c),
@@ -458,7 +464,7 @@ fn plain_start(b: &[u8]) -> bool {
 }
 
 /// The value of a single-line scalar that runs to the end of the line (comment aside).
-fn scalar_of(value: &str) -> Option<Cow<'_, str>> {
+pub(super) fn scalar_of(value: &str) -> Option<Cow<'_, str>> {
     match value.as_bytes()[0] {
         b'\'' | b'"' => {
             let (decoded, len) = quoted(value)?;
@@ -483,7 +489,7 @@ fn scalar_of(value: &str) -> Option<Cow<'_, str>> {
 }
 
 /// A quoted scalar closed on its line: its value and its length in `s`.
-fn quoted(s: &str) -> Option<(Cow<'_, str>, usize)> {
+pub(super) fn quoted(s: &str) -> Option<(Cow<'_, str>, usize)> {
     let b = s.as_bytes();
     if b[0] == b'\'' {
         let mut i = 1;

@@ -2,14 +2,16 @@
 //!
 //! - [`outline`] outlines a ResourceList (item spans and headers): [`fast_scan`] reads the block
 //!   style clients write line by line, [`scan`] (saphyr-parser's events) reads everything else.
-//! - [`parse_value`] turns the text of one node into a `serde_json::Value` with serde_yaml;
-//!   swapping serde_yaml for another library changes this file only.
+//! - [`parse_value`] turns the text of one node into a `serde_json::Value`: [`fast_value`] reads
+//!   block style line by line, serde_yaml everything else; swapping serde_yaml for another
+//!   library changes this file only.
 //! - [`emit`] writes values back as block-style, YAML-1.1-safe text.
 //! - [`yaml11`] reads multi-document manifest streams with kubectl's YAML 1.1 scalar rules
 //!   (for `dittofs-krm build`).
 
 pub mod emit;
 pub mod fast_scan;
+pub mod fast_value;
 pub mod scan;
 pub mod yaml11;
 
@@ -41,8 +43,17 @@ impl fmt::Display for YamlError {
     }
 }
 
-/// Parses one YAML document into a JSON-shaped value, resolving aliases and merge keys (`<<`).
+/// Parses one YAML document into a JSON-shaped value, resolving aliases and merge keys (`<<`):
+/// block-style text line by line ([`fast_value`]), the rest with serde_yaml.
 pub fn parse_value(text: &str) -> Result<Value, YamlError> {
+    match fast_value::parse(text) {
+        Some(value) => Ok(value),
+        None => parse_value_full(text),
+    }
+}
+
+/// [`parse_value`] by serde_yaml alone: what the line-by-line reading must agree with.
+pub fn parse_value_full(text: &str) -> Result<Value, YamlError> {
     let mut value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
         YamlError::Syntax { message: reword(&strip_location(&e.to_string())), line, column }

@@ -11,7 +11,8 @@
 //!   did not generate is in the output with the same value — the DittoServers with the
 //!   `config.kubernetes.io/local-config` annotation added;
 //! - the line scan (`yaml::fast_scan`) finds the full scan's outline of the input and of the
-//!   output, or declines them.
+//!   output, and the line-by-line value builder (`yaml::fast_value`) serde_yaml's value of
+//!   them, or they decline.
 
 use dittofs_krm::yaml::parse_value;
 use serde_json::{Map, Value};
@@ -21,9 +22,11 @@ const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
 
 pub fn check(input: &str) {
     outline_agrees(input);
+    value_agrees(input);
     let Ok(first) = dittofs_krm::run(input) else { return };
     let output = &first.resource_list;
     outline_agrees(output);
+    value_agrees(output);
     let second = match dittofs_krm::run(output) {
         Ok(s) => s,
         Err(e) => panic!("the output is not a ResourceList that run accepts: {e}\n--- input\n{input}\n--- output\n{output}"),
@@ -50,6 +53,17 @@ pub fn outline_agrees(text: &str) -> bool {
         Ok(full) if full == fast => true,
         Ok(full) => panic!("the line scan's outline differs from the full scan's\n--- input\n{text}\n--- line scan\n{fast:#?}\n--- full scan\n{full:#?}"),
         Err(e) => panic!("the line scan read input the full scan rejects ({e:?})\n--- input\n{text}"),
+    }
+}
+
+/// The line-by-line value builder declines `text` (false) or gives serde_yaml's value (true).
+pub fn value_agrees(text: &str) -> bool {
+    use dittofs_krm::yaml::{fast_value, parse_value_full};
+    let Some(fast) = fast_value::parse(text) else { return false };
+    match parse_value_full(text) {
+        Ok(full) if full == fast => true,
+        Ok(full) => panic!("the line-by-line value differs from serde_yaml's\n--- input\n{text}\n--- line by line\n{fast:#}\n--- serde_yaml\n{full:#}"),
+        Err(e) => panic!("the line-by-line value builder read input serde_yaml rejects ({e})\n--- input\n{text}"),
     }
 }
 
