@@ -4,7 +4,11 @@
 #   docker build -t ghcr.io/dittofs/dittofs-krm:v0.1.0 .
 
 FROM rust:1.85.1-slim-bookworm AS build
-RUN rustup target add x86_64-unknown-linux-musl
+# musl-gcc builds mimalloc, the native allocator, for the static binary.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends musl-tools=1.2.3-1 \
+    && rm -rf /var/lib/apt/lists/* \
+    && rustup target add x86_64-unknown-linux-musl
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src

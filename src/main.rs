@@ -8,6 +8,12 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// See Cargo.toml: the native build allocates with mimalloc, the WASI module with Rust's own.
+#[cfg(not(target_family = "wasm"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+
 // A hand-written parser: four modes and `-- key=value` need no more, and clap would add compile
 // time to the native and WASI builds while the functionConfig part of the help is generated from
 // the schema anyway.
