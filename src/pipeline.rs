@@ -1,9 +1,10 @@
 //! read → index → (parse, validate, expand) each DittoServer → write.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 
+use foldhash::{HashMap, HashMapExt};
 use serde_json::Value;
 
 use crate::api::{self, ditto_server, function_config, DittoServerSpec};
@@ -228,12 +229,13 @@ impl<'x, 'i> Expander<'x, 'i> {
                 last = Expansion::Invalid;
             }
             let rendered = match last {
-                Expansion::Valid(objects) => {
+                Expansion::Valid(mut objects) => {
                     let previous = self.inventory.generated.get(key).map_or(&[][..], Vec::as_slice);
+                    let replacements = render_replacements(&objects, key, previous, self.items);
                     for &p in &positions {
-                        self.new_objects.insert(p, render_new(&objects, key, &self.items[p], previous, self.items));
+                        self.new_objects.insert(p, render_new(&mut objects, key, &self.items[p], previous, self.items));
                     }
-                    Rendered::Valid(render_replacements(&objects, key, previous, self.items))
+                    Rendered::Valid(replacements)
                 }
                 Expansion::Invalid => Rendered::Invalid,
             };
@@ -299,9 +301,9 @@ fn expand_one(
             return (Expansion::Invalid, found, None);
         }
     };
-    let rewritten = with_local_config(item, &value);
-    found.extend(validate::name(item.name()));
     let spec_value = value.get("spec").cloned().unwrap_or(Value::Null);
+    let rewritten = with_local_config(item, value);
+    found.extend(validate::name(item.name()));
     let spec = match spec_value {
         Value::Object(_) => match api::read_typed::<DittoServerSpec>(spec_value, "spec") {
             Ok((spec, unknown)) => {
@@ -351,11 +353,10 @@ fn expand_one(
 
 /// The DittoServer must not reach a cluster (no CRD there): it is marked local-config, which kpt
 /// live apply and kustomize build leave out. `None` when it already carries the mark.
-fn with_local_config(item: &Item<'_>, value: &Value) -> Option<Value> {
+fn with_local_config(item: &Item<'_>, mut value: Value) -> Option<Value> {
     if item.header.annotation(wire::LOCAL_CONFIG_ANNOTATION) == Some("true") {
         return None;
     }
-    let mut value = value.clone();
     let metadata = value.as_object_mut()?.entry("metadata").or_insert_with(|| Value::Object(Default::default()));
     let metadata = metadata.as_object_mut()?;
     let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
@@ -395,12 +396,16 @@ fn render_replacements(objects: &[Generated], owner: &Key, previous: &[usize], i
         .collect()
 }
 
-/// The objects no previously generated item stands for, written next to `server`.
-fn render_new(objects: &[Generated], owner: &Key, server: &Item<'_>, previous: &[usize], items: &[Item<'_>]) -> Vec<String> {
+/// The objects no previously generated item stands for, written next to `server` (their path
+/// annotations set in place: the objects are rendered once and then dropped).
+fn render_new(objects: &mut [Generated], owner: &Key, server: &Item<'_>, previous: &[usize], items: &[Item<'_>]) -> Vec<String> {
     objects
-        .iter()
+        .iter_mut()
         .filter(|g| !previous.iter().any(|&i| stands_for(&items[i], g, owner)))
-        .map(|g| wire::render(&with_path(g, server)))
+        .map(|g| {
+            set_path(g, server);
+            wire::render(&g.value)
+        })
         .collect()
 }
 
@@ -442,8 +447,7 @@ fn keep_client_annotations(g: &Generated, previous: &Item<'_>) -> Value {
 }
 
 /// A new object is written next to its DittoServer: `<dir>/<server>/<kind>_<name>.yaml`.
-fn with_path(g: &Generated, server: &Item<'_>) -> Value {
-    let mut value = g.value.clone();
+fn set_path(g: &mut Generated, server: &Item<'_>) {
     if let Some(file) = server.file() {
         let dir = match file.path.rfind('/') {
             Some(i) => &file.path[..=i],
@@ -451,7 +455,7 @@ fn with_path(g: &Generated, server: &Item<'_>) -> Value {
         };
         let path = format!("{dir}{}/{}_{}.yaml", server.name(), g.kind.to_ascii_lowercase(), g.name);
         set_annotations(
-            &mut value,
+            &mut g.value,
             [
                 (wire::PATH_ANNOTATION.to_string(), path.clone()),
                 (wire::INDEX_ANNOTATION.to_string(), "0".to_string()),
@@ -461,7 +465,6 @@ fn with_path(g: &Generated, server: &Item<'_>) -> Value {
             .into_iter(),
         );
     }
-    value
 }
 
 fn set_annotations(value: &mut Value, entries: impl Iterator<Item = (String, String)>) {

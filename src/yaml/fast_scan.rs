@@ -22,8 +22,7 @@ pub fn scan(text: &str) -> Option<Outline> {
     }
     let mut scanner = Scanner::default();
     let mut line_start = 0;
-    while line_start < text.len() {
-        let line_end = line_start + text[line_start..].find('\n')?;
+    for line_end in memchr::memchr_iter(b'\n', text.as_bytes()) {
         scanner.line(line_start, &text[line_start..line_end])?;
         line_start = line_end + 1;
     }
@@ -34,7 +33,9 @@ pub fn scan(text: &str) -> Option<Outline> {
 /// full parsers' to judge.
 pub(super) fn in_subset(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes.ends_with(b"\n") && bytes.iter().all(|&b| b == b'\n' || (0x20..0x7f).contains(&b))
+    // Chunks without an early exit inside: the check over a chunk compiles to vector code.
+    bytes.ends_with(b"\n")
+        && bytes.chunks(64).all(|chunk| chunk.iter().fold(true, |ok, &b| ok & (b == b'\n' || (0x20..0x7f).contains(&b))))
 }
 
 /// What the keys of a mapping mean for the outline.
@@ -474,18 +475,36 @@ pub(super) fn scalar_of(value: &str) -> Option<Cow<'_, str>> {
             if !plain_start(value.as_bytes()) {
                 return None;
             }
-            let text = match value.find(" #") {
+            let text = match comment_start(value.as_bytes()) {
                 Some(i) => &value[..i],
                 None => value,
             };
             let text = text.trim_end_matches(' ');
             // `a: b: c` and `a: b:` are not plain scalars.
-            if text.contains(": ") || text.ends_with(':') {
+            if has_colon_space(text.as_bytes()) || text.ends_with(':') {
                 return None;
             }
             Some(Cow::Borrowed(text))
         }
     }
+}
+
+/// Where ` #` (a comment after a value) starts. Byte loops rather than `str::find`, which sets
+/// up a substring searcher on every call: this runs for every scalar of the input.
+fn comment_start(b: &[u8]) -> Option<usize> {
+    let mut from = 1;
+    while let Some(i) = b.get(from..)?.iter().position(|&c| c == b'#') {
+        let at = from + i;
+        if b[at - 1] == b' ' {
+            return Some(at - 1);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+fn has_colon_space(b: &[u8]) -> bool {
+    b.iter().enumerate().any(|(i, &c)| c == b':' && b.get(i + 1) == Some(&b' '))
 }
 
 /// A quoted scalar closed on its line: its value and its length in `s`.

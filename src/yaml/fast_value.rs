@@ -21,8 +21,10 @@ pub fn parse(text: &str) -> Option<Value> {
         return None;
     }
     let mut builder = Builder::default();
-    for line in text[..text.len() - 1].split('\n') {
-        builder.line(line)?;
+    let mut line_start = 0;
+    for line_end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        builder.line(&text[line_start..line_end])?;
+        line_start = line_end + 1;
     }
     builder.finish()
 }

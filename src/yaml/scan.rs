@@ -511,13 +511,16 @@ pub fn reindent(text: &str, span: &BlockSpan, indent: usize, out: &mut String) {
         // they are, so copy runs of such lines at once and rewrite only the others.
         let mut run_start = first.len();
         let mut at = run_start;
-        for line in lines {
+        let mut breaks = memchr::memchr_iter(b'\n', &body.as_bytes()[at..]).map(|i| first.len() + i + 1);
+        while at < body.len() {
+            let end = breaks.next().unwrap_or(body.len());
+            let line = &body[at..end];
             if !unchanged_by_reindent(line, indent) {
                 out.push_str(&body[run_start..at]);
                 reindent_line(line, span.indent, indent, out);
-                run_start = at + line.len();
+                run_start = end;
             }
-            at += line.len();
+            at = end;
         }
         out.push_str(&body[run_start..]);
     } else {
