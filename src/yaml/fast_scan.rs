@@ -1,15 +1,16 @@
 //! The outline of a ResourceList in the block style its clients write, found line by line.
 //!
 //! kpt, kustomize and Argo CD send block YAML: one key or one `- ` entry a line, single-line
-//! scalars, literal block scalars for scripts and certificates. [`scan`] reads that subset at a
-//! few instructions a byte and gives exactly the [`Outline`] the full scan ([`super::scan`]) would
-//! give. On anything outside the subset (non-ASCII or control characters, tabs, CR, anchors,
-//! aliases, tags, merge keys, flow collections other than `{}` and `[]`, multi-line flow scalars,
-//! explicit indentation indicators, odd indentation, document markers) it returns `None` and the
-//! caller runs the full scan, which also reports the errors. Hand-rolled because the parsers
-//! available tokenise every scalar character by character (saphyr-parser costs about 160
-//! instructions a byte, most of the function's time on a large list); `tests/fast_scan.rs` and
-//! the fuzz target `scan` hold it to the full scan's outline on every input it accepts.
+//! scalars, literal block scalars for scripts and certificates. [`scan`] reads that subset in a
+//! fraction of a parser's instructions and gives exactly the [`Outline`] the full scan
+//! ([`super::scan`]) would give. On anything outside the subset (non-ASCII or control
+//! characters, tabs, CR, anchors, aliases, tags, merge keys, flow collections other than `{}`
+//! and `[]`, multi-line flow scalars, explicit indentation indicators, odd indentation, document
+//! markers) it returns `None` and the caller runs the full scan, which also reports the errors.
+//! Hand-rolled because the parsers available tokenise every scalar character by character
+//! (saphyr-parser costs about 160 instructions a byte, most of the function's time on a large
+//! list); `tests/fast_scan.rs` and the fuzz oracle (`tests/support/oracle.rs`) hold it to the
+//! full scan's outline on every input it accepts.
 
 use std::borrow::Cow;
 
@@ -88,12 +89,58 @@ enum Slot {
     Annotation(String),
 }
 
-struct BlockScalar {
+/// The lines after a block scalar's header (`|`, `>`): which belong to it. Shared by the line
+/// scan and the value builder.
+pub(super) struct BlockScalar {
     /// Indentation of the node holding it: content lines are indented more.
     parent: usize,
-    content: Option<usize>,
+    /// The content's indentation, set by its first line that is not all spaces.
+    pub(super) content: Option<usize>,
     /// Most spaces on an all-space line before the first content line.
     leading_spaces: usize,
+}
+
+/// Where a line stands to an open block scalar.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum BlockLine {
+    Inside,
+    /// The line ends the scalar and is read as structure.
+    After,
+}
+
+impl BlockScalar {
+    pub(super) fn new(parent: usize) -> Self {
+        BlockScalar { parent, content: None, leading_spaces: 0 }
+    }
+
+    /// A line indented `indent` (`blank`: nothing else on it); `None` when the leading all-space
+    /// lines have more spaces than the content (an error, or an indentation the full parsers
+    /// work out).
+    pub(super) fn take(&mut self, indent: usize, blank: bool) -> Option<BlockLine> {
+        if blank {
+            if self.content.is_none() {
+                self.leading_spaces = self.leading_spaces.max(indent);
+            }
+            return Some(BlockLine::Inside);
+        }
+        match self.content {
+            Some(content) if indent >= content => Some(BlockLine::Inside),
+            None if indent > self.parent => {
+                if self.leading_spaces > indent {
+                    return None;
+                }
+                self.content = Some(indent);
+                Some(BlockLine::Inside)
+            }
+            None if self.leading_spaces > self.parent => None,
+            _ => Some(BlockLine::After),
+        }
+    }
+
+    /// At the end of the input: the same check for a scalar without content.
+    pub(super) fn end(&self) -> Option<()> {
+        (self.content.is_some() || self.leading_spaces <= self.parent).then_some(())
+    }
 }
 
 /// The item or functionConfig being read.
@@ -120,21 +167,9 @@ impl Scanner {
         let rest = line.trim_start_matches(' ');
         let indent = line.len() - rest.len();
         if let Some(block) = self.block.as_mut() {
-            if rest.is_empty() {
-                block.leading_spaces = block.leading_spaces.max(indent);
-                return Some(());
-            }
-            match block.content {
-                Some(content) if indent >= content => return Some(()),
-                None if indent > block.parent => {
-                    if block.leading_spaces > indent {
-                        return None;
-                    }
-                    block.content = Some(indent);
-                    return Some(());
-                }
-                None if block.leading_spaces > block.parent => return None,
-                _ => self.block = None,
+            match block.take(indent, rest.is_empty())? {
+                BlockLine::Inside => return Some(()),
+                BlockLine::After => self.block = None,
             }
         }
         if rest.is_empty() || rest.starts_with('#') {
@@ -320,7 +355,7 @@ impl Scanner {
                 if !matches!(indicators, "" | "-" | "+") {
                     return None;
                 }
-                self.block = Some(BlockScalar { parent: column, content: None, leading_spaces: 0 });
+                self.block = Some(BlockScalar::new(column));
                 Some(())
             }
             b'{' | b'[' => {
@@ -384,9 +419,7 @@ impl Scanner {
             }
         }
         if let Some(block) = &self.block {
-            if block.content.is_none() && block.leading_spaces > block.parent {
-                return None;
-            }
+            block.end()?;
         }
         while !self.frames.is_empty() {
             self.close_frame(end);

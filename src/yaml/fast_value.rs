@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use super::fast_scan::{ends_cleanly, in_subset, is_entry, key_of, plain_start, quoted, scalar_of, KeyLine};
+use super::fast_scan::{ends_cleanly, in_subset, is_entry, key_of, plain_start, quoted, scalar_of, BlockLine, BlockScalar, KeyLine};
 
 /// serde_yaml stops at 128 nested collections; deeper input is left to it to report.
 const MAX_DEPTH: usize = 100;
@@ -55,10 +55,8 @@ enum Chomp {
 
 /// A literal block scalar being read: its lines after the header, as written.
 struct Literal<'t> {
-    parent: usize,
+    block: BlockScalar,
     chomp: Chomp,
-    content: Option<usize>,
-    leading_spaces: usize,
     lines: Vec<&'t str>,
 }
 
@@ -66,7 +64,7 @@ impl Literal<'_> {
     /// The scalar's value: lines longer than the content indentation are text (spaces beyond it
     /// included), the others empty lines; the chomping indicator decides the final breaks.
     fn value(&self) -> Option<String> {
-        let indent = self.content.unwrap_or(usize::MAX);
+        let indent = self.block.content.unwrap_or(usize::MAX);
         let mut out = String::new();
         let mut text_end = None;
         for line in &self.lines {
@@ -100,28 +98,12 @@ impl<'t> Builder<'t> {
         let rest = line.trim_start_matches(' ');
         let indent = line.len() - rest.len();
         if let Some(literal) = self.literal.as_mut() {
-            if rest.is_empty() {
-                if literal.content.is_none() {
-                    literal.leading_spaces = literal.leading_spaces.max(indent);
-                }
-                literal.lines.push(line);
-                return Some(());
-            }
-            match literal.content {
-                Some(content) if indent >= content => {
+            match literal.block.take(indent, rest.is_empty())? {
+                BlockLine::Inside => {
                     literal.lines.push(line);
                     return Some(());
                 }
-                None if indent > literal.parent => {
-                    if literal.leading_spaces > indent {
-                        return None;
-                    }
-                    literal.content = Some(indent);
-                    literal.lines.push(line);
-                    return Some(());
-                }
-                None if literal.leading_spaces > literal.parent => return None,
-                _ => self.end_literal()?,
+                BlockLine::After => self.end_literal()?,
             }
         }
         if rest.is_empty() || rest.starts_with('#') {
@@ -269,7 +251,7 @@ impl<'t> Builder<'t> {
                     "+" => Chomp::Keep,
                     _ => return None,
                 };
-                self.literal = Some(Literal { parent: column, chomp, content: None, leading_spaces: 0, lines: Vec::new() });
+                self.literal = Some(Literal { block: BlockScalar::new(column), chomp, lines: Vec::new() });
                 Some(())
             }
             b'{' | b'[' => {
@@ -298,7 +280,8 @@ impl<'t> Builder<'t> {
     }
 
     fn finish(mut self) -> Option<Value> {
-        if self.literal.is_some() {
+        if let Some(literal) = &self.literal {
+            literal.block.end()?;
             self.end_literal()?;
         }
         if self.pending.take().is_some() {
