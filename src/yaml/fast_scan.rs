@@ -22,12 +22,21 @@ pub fn scan(text: &str) -> Option<Outline> {
         return None;
     }
     let mut scanner = Scanner::default();
-    let mut line_start = 0;
-    for line_end in memchr::memchr_iter(b'\n', text.as_bytes()) {
-        scanner.line(line_start, &text[line_start..line_end])?;
-        line_start = line_end + 1;
+    for (start, line) in lines(text) {
+        scanner.line(start, line)?;
     }
     scanner.finish(text.len())
+}
+
+/// The lines of `text` (each line break ends one) and where each starts. memchr over the whole
+/// text rather than a search per line.
+pub(super) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> + '_ {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes()).map(move |end| {
+        let line = (start, &text[start..end]);
+        start = end + 1;
+        line
+    })
 }
 
 /// Printable ASCII and LF only, and a final line break: every other character and shape is the
@@ -338,7 +347,6 @@ impl Scanner {
 
     /// The value after a key (`after_key`) or a dash at `column` (the key's or the dash's), starting
     /// at byte `at` of `text`.
-    #[allow(clippy::too_many_arguments)]
     fn value(&mut self, at: usize, column: usize, value: &str, slot: Slot, child: Role, after_key: bool) -> Option<()> {
         if value.is_empty() || value.starts_with('#') {
             self.pending = Some(Pending { column, after_key, child, slot });

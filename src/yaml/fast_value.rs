@@ -10,7 +10,9 @@
 
 use serde_json::{Map, Value};
 
-use super::fast_scan::{ends_cleanly, in_subset, is_entry, key_of, plain_start, quoted, scalar_of, BlockLine, BlockScalar, KeyLine};
+use super::fast_scan::{
+    ends_cleanly, in_subset, is_entry, key_of, lines, plain_start, quoted, scalar_of, BlockLine, BlockScalar, KeyLine,
+};
 
 /// serde_yaml stops at 128 nested collections; deeper input is left to it to report.
 const MAX_DEPTH: usize = 100;
@@ -21,10 +23,8 @@ pub fn parse(text: &str) -> Option<Value> {
         return None;
     }
     let mut builder = Builder::default();
-    let mut line_start = 0;
-    for line_end in memchr::memchr_iter(b'\n', text.as_bytes()) {
-        builder.line(&text[line_start..line_end])?;
-        line_start = line_end + 1;
+    for (_, line) in lines(text) {
+        builder.line(line)?;
     }
     builder.finish()
 }
