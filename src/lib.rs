@@ -10,6 +10,7 @@ pub mod crd;
 pub mod expand;
 pub mod inventory;
 mod pipeline;
+pub mod target;
 pub mod validate;
 pub mod wire;
 pub mod yaml;

@@ -331,9 +331,11 @@ fn expand_one(
 
     let namespace = item.namespace();
     found.extend(validate::spec(&spec));
+    found.extend(validate::image(&spec));
+    found.extend(validate::ignored_fields(&spec));
     found.extend(validate::storage_class(&spec, inventory, storage_class_check));
     found.extend(validate::s3_secret(&spec, namespace, inventory));
-    found.extend(validate::secret_refs(&spec, namespace, inventory));
+    found.extend(validate::secret_refs(item.name(), &spec, namespace, inventory));
     if found.iter().any(|r| r.severity == Severity::Error) {
         return (Expansion::Invalid, found, rewritten);
     }

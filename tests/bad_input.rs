@@ -525,7 +525,7 @@ fn large_list(megabytes: usize) -> String {
     while out.len() < target {
         if i % 1000 == 0 {
             out.push_str(&format!(
-                "- apiVersion: dittofs.dittofs.com/v1alpha1\n  kind: DittoServer\n  metadata:\n    name: server-{i}\n    namespace: ns\n  spec:\n    storage:\n      metadataSize: 10Gi\n    identity:\n      jwt:\n        secretRef:\n          name: jwt-{i}\n          key: token\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: jwt-{i}\n    namespace: ns\n  stringData:\n    token: t-{i}\n"
+                "- apiVersion: dittofs.dittofs.com/v1alpha1\n  kind: DittoServer\n  metadata:\n    name: server-{i}\n    namespace: ns\n  spec:\n    storage:\n      metadataSize: 10Gi\n    identity:\n      jwt:\n        secretRef:\n          name: jwt-{i}\n          key: token\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: jwt-{i}\n    namespace: ns\n  stringData:\n    token: a-jwt-signing-secret-of-32-characters-{i}\n"
             ));
         } else {
             out.push_str(&format!("- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm-{i}\n    namespace: ns\n  data:\n    key: value-{i}-{filler}\n"));

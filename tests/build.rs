@@ -119,6 +119,8 @@ fn settings_after_double_dash_configure_the_function() {
     let dir = tempfile::tempdir().unwrap();
     let server = SERVER.replace("metadataSize: 1Gi", "metadataSize: 1Gi\n    storageClassName: fast");
     fs::write(dir.path().join("server.yaml"), server).unwrap();
+    let jwt = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: nas-jwt-secret\nstringData:\n  jwt-secret: a-signing-secret-of-32-characters-or-more\n";
+    fs::write(dir.path().join("jwt.yaml"), jwt).unwrap();
     let (code, _, stderr) = build(dir.path(), &[".", "--", "storageClassCheck=strict"], "");
     assert_eq!(code, 1, "{stderr}");
     let (code, _, stderr) = build(dir.path(), &[".", "--", "storageClassCheck=off"], "");

@@ -50,23 +50,35 @@ fn ports_must_be_in_range() {
 }
 
 #[test]
-fn ports_must_differ_including_nfs_and_api() {
+fn ports_must_differ_where_they_meet() {
     expect(
         "rule-port-clash",
         "clash",
         &[
-            (Error, "spec.controlPlane.port", "port 9000 is used by both nfs and api"),
+            (Error, "spec.metrics.port", "port 9090 is used by both api and metrics"),
             (Error, "spec.smb.port", "port 9000 is used by both nfs and smb"),
         ],
     );
 }
 
 #[test]
-fn privileged_ports_warn() {
+fn ports_must_leave_the_adapters_ports_free() {
+    expect(
+        "rule-port-adapter",
+        "adapter-port",
+        &[(Error, "spec.controlPlane.port", "port 1445 is used by both smb and api (the server's smb adapter listens on 1445)")],
+    );
+}
+
+#[test]
+fn privileged_ports_warn_where_the_server_binds_them() {
     expect(
         "rule-privileged-port",
         "privileged",
-        &[(Warning, "spec.nfsPort", "nfs port 111 is privileged"), (Warning, "spec.smb.port", "smb port 445 is privileged")],
+        &[
+            (Warning, "spec.controlPlane.port", "api port 443 is privileged"),
+            (Warning, "spec.metrics.port", "metrics port 80 is privileged"),
+        ],
     );
 }
 
@@ -178,4 +190,77 @@ fn changed_volume_claim_templates_warn() {
     assert_eq!(got[0].field.as_ref().map(|f| f.path.as_str()), Some("spec.storage"));
     assert!(got[0].message.contains("Kubernetes rejects this update"));
     assert_eq!(got[0].resource_ref.as_ref().map(|r| r.name.as_str()), Some("meta-only"));
+}
+
+#[test]
+fn a_floating_image_warns() {
+    expect("rule-image-floating", "floating", &[(Warning, "spec.image", "floats")]);
+}
+
+#[test]
+fn an_image_of_another_release_line_warns() {
+    expect("rule-image-release-line", "next-line", &[(Warning, "spec.image", "the binary is /app/dfs")]);
+}
+
+#[test]
+fn the_conventional_jwt_secret_absent_warns() {
+    expect("rule-jwt-secret-absent", "no-jwt", &[(Warning, "spec.identity.jwt", "Secret \"no-jwt-jwt-secret\" not found")]);
+}
+
+#[test]
+fn a_short_jwt_secret_is_an_error_that_hides_the_value() {
+    let case = "rule-jwt-secret-short";
+    expect(case, "short-jwt", &[(Error, "spec.identity.jwt.secretRef.key", "shorter than 32 characters")]);
+    assert!(!results(case)[0].message.contains("thirty-one"), "the message must not hold the secret");
+}
+
+#[test]
+fn a_bcrypt_hash_as_the_admin_password_warns() {
+    expect("rule-admin-password-hash", "hashed", &[(Warning, "spec.identity.admin.passwordSecretRef.key", "looks like a bcrypt hash")]);
+}
+
+#[test]
+fn the_postgres_secret_needs_its_keys_and_no_url() {
+    expect(
+        "rule-postgres-secret",
+        "pg-url",
+        &[
+            (Warning, "spec.database.postgresSecretRef.name", "missing key \"host\""),
+            (Warning, "spec.database.postgresSecretRef.name", "missing key \"database\""),
+            (Warning, "spec.database.postgresSecretRef.name", "missing key \"user\""),
+            (Warning, "spec.database.postgresSecretRef.key", "holds a connection URL"),
+        ],
+    );
+}
+
+#[test]
+fn postgres_without_a_secret_is_an_error() {
+    expect("rule-postgres-without-secret", "pg-none", &[(Error, "spec.database.postgresSecretRef", "no database.postgresSecretRef")]);
+}
+
+#[test]
+fn fields_the_server_ignores_warn() {
+    expect(
+        "rule-ignored-fields",
+        "ignored",
+        &[
+            (Warning, "spec.identity.admin.username", "admin user is always \"admin\""),
+            (Warning, "spec.identity.jwt.issuer", "always issues tokens as \"dittofs\""),
+            (Warning, "spec.s3.region", "s3.region \"eu-central-1\" is ignored"),
+            (Warning, "spec.smb.maxConnections", "PUT /api/v1/adapters/smb"),
+            (Warning, "spec.smb.timeouts", "PUT /api/v1/adapters/smb"),
+        ],
+    );
+}
+
+#[test]
+fn state_off_the_volumes_is_an_error() {
+    expect(
+        "rule-state-off-volume",
+        "off-volume",
+        &[
+            (Error, "spec.database.sqlite.path", "lies on no volume"),
+            (Error, "spec.cache.path", "not on the cache volume"),
+        ],
+    );
 }

@@ -1,6 +1,6 @@
 //! No Secret value of the input reaches the output outside its own Secret item, nor stderr, nor
-//! the results: S3 credentials (`data` and `stringData`), the JWT signing secret, the admin
-//! password hash and the PostgreSQL URL, in base64 and decoded form.
+//! the results: S3 credentials (`data` and `stringData`), the JWT signing secret, the admin's
+//! initial password and the PostgreSQL connection, in base64 and decoded form.
 
 #[path = "support/krm.rs"]
 mod krm;
@@ -22,13 +22,14 @@ fn b64(s: &str) -> String {
 const S3_KEY_ID: &str = "AKIAEXAMPLEKEYID0001";
 const S3_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const S3_ENDPOINT: &str = "https://s3.internal.example:9000/private-endpoint";
-const JWT: &str = "jwt-signing-secret-4f9c2e7d1a";
-const ADMIN_HASH: &str = "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy";
-const POSTGRES: &str = "postgres://dittofs:hunter2-pg-password@db.internal:5432/dittofs?sslmode=require";
+const JWT: &str = "jwt-signing-secret-4f9c2e7d1a-5b8e3c6f0d2a";
+const ADMIN_PASSWORD: &str = "first-admin-password-N9qo8uLOickgx2";
+const PG_USER: &str = "dittofs-pg-user-7731";
+const PG_PASSWORD: &str = "hunter2-pg-password";
 
 /// Every form a secret value could leak in: as written and base64-encoded.
 fn forms() -> Vec<String> {
-    [S3_KEY_ID, S3_SECRET, S3_ENDPOINT, JWT, ADMIN_HASH, POSTGRES]
+    [S3_KEY_ID, S3_SECRET, S3_ENDPOINT, JWT, ADMIN_PASSWORD, PG_USER, PG_PASSWORD]
         .iter()
         .flat_map(|s| [s.to_string(), b64(s)])
         .collect()
@@ -45,19 +46,19 @@ fn secrets(flow: bool) -> String {
         b64(JWT)
     );
     let admin = format!(
-        "- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: admin\n    namespace: prod\n  stringData:\n    hash: '{ADMIN_HASH}'\n"
+        "- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: admin\n    namespace: prod\n  stringData:\n    password: '{ADMIN_PASSWORD}'\n"
     );
     let pg = if flow {
-        format!("- {{apiVersion: v1, kind: Secret, metadata: {{name: pg, namespace: prod}}, stringData: {{url: \"{POSTGRES}\"}}}}\n")
+        format!("- {{apiVersion: v1, kind: Secret, metadata: {{name: pg, namespace: prod}}, stringData: {{host: db.internal, database: dittofs, user: \"{PG_USER}\", password: \"{PG_PASSWORD}\"}}}}\n")
     } else {
-        format!("- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: pg\n    namespace: prod\n  stringData:\n    url: \"{POSTGRES}\"\n")
+        format!("- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: pg\n    namespace: prod\n  stringData:\n    host: db.internal\n    database: dittofs\n    user: \"{PG_USER}\"\n    password: \"{PG_PASSWORD}\"\n")
     };
     format!("{s3}{jwt}{admin}{pg}")
 }
 
 fn server(name: &str, metadata_size: &str) -> String {
     format!(
-        "- apiVersion: dittofs.dittofs.com/v1alpha1\n  kind: DittoServer\n  metadata:\n    name: {name}\n    namespace: prod\n  spec:\n    storage:\n      metadataSize: {metadata_size}\n    database:\n      type: postgres\n      postgresSecretRef:\n        name: pg\n        key: url\n    identity:\n      jwt:\n        secretRef:\n          name: jwt\n          key: signing\n      admin:\n        passwordSecretRef:\n          name: admin\n          key: hash\n    s3:\n      credentialsSecretRef:\n        secretName: s3\n"
+        "- apiVersion: dittofs.dittofs.com/v1alpha1\n  kind: DittoServer\n  metadata:\n    name: {name}\n    namespace: prod\n  spec:\n    storage:\n      metadataSize: {metadata_size}\n    database:\n      type: postgres\n      postgresSecretRef:\n        name: pg\n        key: password\n    identity:\n      jwt:\n        secretRef:\n          name: jwt\n          key: signing\n      admin:\n        passwordSecretRef:\n          name: admin\n          key: password\n    s3:\n      credentialsSecretRef:\n        secretName: s3\n"
     )
 }
 
@@ -88,7 +89,8 @@ fn assert_no_leak(input: &str, expected_code: i32) {
         outside = outside.replacen(secret, "", 1);
     }
     for form in forms() {
-        let flow_pg = input.contains("- {apiVersion: v1, kind: Secret") && (form == POSTGRES || form == b64(POSTGRES));
+        let flow_pg = input.contains("- {apiVersion: v1, kind: Secret")
+            && [PG_USER, PG_PASSWORD].iter().any(|v| form == *v || form == b64(v));
         if !flow_pg {
             assert!(!outside.contains(&form), "the output text holds a secret outside its Secret ({form})");
         }
@@ -103,7 +105,7 @@ fn secrets_stay_in_their_secret_items() {
     let answer = run(input.as_bytes());
     let sts = answer.items().into_iter().find(|i| i["kind"] == "StatefulSet").expect("expanded");
     let env = sts.pointer("/spec/template/spec/containers/0/env").expect("env").to_string();
-    for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "DITTOFS_CONTROLPLANE_SECRET", "DITTOFS_ADMIN_PASSWORD_HASH", "DITTOFS_DATABASE_POSTGRES"] {
+    for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "DITTOFS_CONTROLPLANE_SECRET", "DITTOFS_ADMIN_INITIAL_PASSWORD", "DITTOFS_DATABASE_POSTGRES_PASSWORD"] {
         assert!(env.contains(name), "{name} in {env}");
     }
     assert!(env.contains("secretKeyRef"));
@@ -118,9 +120,9 @@ fn secrets_stay_out_of_error_results() {
 
 #[test]
 fn secrets_with_missing_keys_are_reported_by_key_name() {
-    let input = format!("{HEADER}{}{}", server("keys", "10Gi"), secrets(false)).replace("key: url", "key: uri");
+    let input = format!("{HEADER}{}{}", server("keys", "10Gi"), secrets(false)).replace("key: password\n    identity", "key: pw\n    identity");
     let answer = run(input.as_bytes());
-    assert!(answer.results().iter().any(|(_, m, _)| m.contains("Secret \"pg\" missing key \"uri\"")));
+    assert!(answer.results().iter().any(|(_, m, _)| m.contains("Secret \"pg\" missing key \"pw\"")));
     assert_no_leak(&input, 0);
 }
 

@@ -15,7 +15,7 @@ fn container_and_pod(spec_extra: &str) -> (Value, Value) {
     (pod["containers"][0]["securityContext"].clone(), pod["securityContext"].clone())
 }
 
-const HARDENED: &str = r#"{"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}, "runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}}"#;
+const HARDENED: &str = r#"{"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": true, "runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}}"#;
 
 #[test]
 fn defaults_without_a_user_security_context() {
@@ -26,13 +26,13 @@ fn defaults_without_a_user_security_context() {
 
 #[test]
 fn user_fields_win_and_defaults_fill_the_rest() {
-    let (container, _) = container_and_pod("    securityContext:\n      runAsNonRoot: false\n      runAsUser: 1000\n      readOnlyRootFilesystem: true\n");
+    let (container, _) = container_and_pod("    securityContext:\n      runAsNonRoot: false\n      runAsUser: 1000\n      readOnlyRootFilesystem: false\n");
     assert_eq!(
         container,
         json!({
             "allowPrivilegeEscalation": false,
             "capabilities": {"drop": ["ALL"]},
-            "readOnlyRootFilesystem": true,
+            "readOnlyRootFilesystem": false,
             "runAsNonRoot": false,
             "runAsUser": 1000,
             "seccompProfile": {"type": "RuntimeDefault"},
@@ -43,18 +43,26 @@ fn user_fields_win_and_defaults_fill_the_rest() {
 #[test]
 fn every_default_can_be_overridden() {
     let (container, _) = container_and_pod(
-        "    securityContext:\n      allowPrivilegeEscalation: true\n      runAsNonRoot: false\n      capabilities:\n        add: [NET_BIND_SERVICE]\n      seccompProfile:\n        type: Localhost\n        localhostProfile: dittofs.json\n",
+        "    securityContext:\n      allowPrivilegeEscalation: true\n      readOnlyRootFilesystem: false\n      runAsNonRoot: false\n      capabilities:\n        add: [NET_BIND_SERVICE]\n      seccompProfile:\n        type: Localhost\n        localhostProfile: dittofs.json\n",
     );
-    // A set field replaces the default as a whole: the user's capabilities, not a merge of both.
+    // Merged field by field, nested objects too: the user's `capabilities.add` keeps the default
+    // `drop: [ALL]`.
     assert_eq!(
         container,
         json!({
             "allowPrivilegeEscalation": true,
-            "capabilities": {"add": ["NET_BIND_SERVICE"]},
+            "capabilities": {"add": ["NET_BIND_SERVICE"], "drop": ["ALL"]},
+            "readOnlyRootFilesystem": false,
             "runAsNonRoot": false,
             "seccompProfile": {"localhostProfile": "dittofs.json", "type": "Localhost"},
         })
     );
+}
+
+#[test]
+fn a_list_the_user_sets_replaces_the_default_list() {
+    let (container, _) = container_and_pod("    securityContext:\n      capabilities:\n        drop: [NET_RAW]\n");
+    assert_eq!(container["capabilities"], json!({"drop": ["NET_RAW"]}));
 }
 
 #[test]

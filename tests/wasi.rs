@@ -237,7 +237,7 @@ fn kpt_sees_the_wasi_module_fail_like_the_native_binary() {
             .join("\n")
     };
     let native_report = report(&native, NATIVE);
-    assert!(native_report.contains("port 9000 is used by both nfs and api"), "kpt report:\n{native_report}");
+    assert!(native_report.contains("port 9000 is used by both nfs and smb"), "kpt report:\n{native_report}");
     for runner in RUNNERS {
         let wasi = kpt_eval(runner, &input);
         assert_eq!(wasi.code, native.code, "kpt --exec {runner}: {}", wasi.describe());

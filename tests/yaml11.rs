@@ -41,12 +41,12 @@ fn yaml_11_lookalikes_stay_strings() {
             "spec": {
                 "image": s,
                 "storage": {"metadataSize": "1Gi"},
-                "database": {"sqlite": {"path": s}},
+                "cache": {"size": s},
                 "s3": {"credentialsSecretRef": {"secretName": "s3"}, "region": s},
                 "service": {"annotations": annotations},
             },
         }));
-        servers.push(json!({"name": name, "image": s, "region": s, "path": s, "annotations": annotations}));
+        servers.push(json!({"name": name, "image": s, "region": s, "cache_size": s, "annotations": annotations}));
     }
     // An item the function does not read but rebuilds (flow style), lookalikes as keys and values.
     // Not `<<` as a key: serde_yaml takes even a quoted `<<` for a merge key.

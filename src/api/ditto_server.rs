@@ -20,7 +20,8 @@ pub const SIZE_PATTERN: &str = "^[0-9]+(Gi|Mi|Ti)$";
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DittoServerSpec {
-    /// Container image of the DittoFS server.
+    /// Container image of the DittoFS server. The objects are generated for the v0.4 release line
+    /// (binary `/app/dittofs`, volumes under `/data`); pin a release tag such as `v0.4.2`.
     #[serde(default = "default_image")]
     pub image: String,
     /// Number of server pods: 0 (stopped) or 1.
@@ -47,7 +48,8 @@ pub struct DittoServerSpec {
     /// The `-file` and `-api` Services.
     #[serde(default)]
     pub service: ServiceSpec,
-    /// NFS port.
+    /// Port of the NFS Services (`-headless`, `-file`). The server itself listens on 12049, the
+    /// port its NFS adapter has by default; the Services forward this port to it.
     #[serde(default = "default_nfs_port")]
     #[schemars(range(min = 1, max = 65535))]
     pub nfs_port: i32,
@@ -103,9 +105,18 @@ pub struct DatabaseSpec {
     pub kind: DatabaseType,
     #[serde(default)]
     pub sqlite: SqliteSpec,
-    /// Secret key holding the PostgreSQL connection string.
+    /// The Secret that holds the PostgreSQL connection: keys `host`, `database`, `user` and, when
+    /// not the defaults, `port` (5432) and `sslmode` (disable); `key` names the key of the
+    /// password. They reach the server as `DITTOFS_DATABASE_POSTGRES_*` variables.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postgres_secret_ref: Option<SecretKeySelector>,
+}
+
+impl DatabaseSpec {
+    /// A `postgresSecretRef` takes precedence over `type`, as in the operator.
+    pub fn uses_postgres(&self) -> bool {
+        self.postgres_secret_ref.is_some() || self.kind == DatabaseType::Postgres
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -187,12 +198,14 @@ pub struct IdentitySpec {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JwtSpec {
-    /// Secret key holding the JWT signing secret.
+    /// Secret key holding the JWT signing secret (at least 32 characters). Without `jwt`, the
+    /// Secret `<name>-jwt-secret`, key `jwt-secret`, is used.
     pub secret_ref: SecretKeySelector,
     #[serde(default = "default_access_token_duration")]
     pub access_token_duration: String,
     #[serde(default = "default_refresh_token_duration")]
     pub refresh_token_duration: String,
+    /// Ignored by the DittoFS v0.4 server, whose issuer is always `dittofs`.
     #[serde(default = "default_issuer")]
     pub issuer: String,
 }
@@ -200,9 +213,12 @@ pub struct JwtSpec {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AdminSpec {
+    /// Ignored by the DittoFS v0.4 server, whose admin user is always `admin`.
     #[serde(default = "default_admin_username")]
     pub username: String,
-    /// Secret key holding the admin's bcrypt password hash.
+    /// Secret key holding the admin's initial password, in clear text; the server sets it when it
+    /// creates the admin user on its first start. Without it the server generates a password and
+    /// writes it to its log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_secret_ref: Option<SecretKeySelector>,
 }
@@ -244,11 +260,16 @@ pub struct ServiceSpec {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SmbSpec {
+    /// Adds the `smb` port to the `-file` Service. (The server's SMB adapter listens on 1445
+    /// whenever its control-plane database has it enabled, as it has by default.)
     #[serde(default)]
     pub enabled: bool,
+    /// Port of SMB on the `-file` Service; the server listens on 1445.
     #[serde(default = "default_smb_port")]
     #[schemars(range(min = 1, max = 65535))]
     pub port: i32,
+    /// This and the SMB fields below are not read by the DittoFS v0.4 server, whose SMB settings
+    /// live in its control-plane database (`PUT /api/v1/adapters/smb`).
     #[serde(default)]
     #[schemars(range(min = 0))]
     pub max_connections: i32,
@@ -346,8 +367,10 @@ impl Default for SmbCredits {
 pub struct S3Spec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials_secret_ref: Option<S3CredentialsSecretRef>,
-    #[serde(default = "default_region")]
-    pub region: String,
+    /// Not used by the DittoFS v0.4 server: an S3 payload store's region is part of the store's
+    /// configuration, given when the store is created through the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// Informational only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
@@ -367,7 +390,7 @@ pub struct S3CredentialsSecretRef {
 }
 
 fn default_image() -> String {
-    "marmos91c/dittofs:latest".into()
+    crate::target::IMAGE.into()
 }
 fn default_replicas() -> i32 {
     1
@@ -428,9 +451,6 @@ fn default_issuer() -> String {
 }
 fn default_admin_username() -> String {
     "admin".into()
-}
-fn default_region() -> String {
-    "eu-west-1".into()
 }
 fn default_access_key_id_key() -> String {
     "accessKeyId".into()

@@ -38,7 +38,7 @@ pub struct Generated {
 /// Expands a server. `secret` looks up a Secret of the server's namespace in the input.
 pub fn expand(server: &Server<'_>, secret: &dyn Fn(&str) -> Option<SecretData>) -> Vec<Generated> {
     let config_text = config::config_yaml(server.spec);
-    let config_hash = hash::config_hash(&config_text, server.spec, secret);
+    let config_hash = hash::config_hash(&config_text, server.name, server.spec, secret);
     let mut out = Vec::with_capacity(6);
     let config_map = ConfigMap {
         metadata: metadata(server, names::config_map(server.name)),

@@ -3,6 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::core::v1::SecretKeySelector;
+
+use crate::api::DittoServerSpec;
+
 /// Annotation on every generated object naming the DittoServer it came from.
 pub const GENERATED_FROM: &str = "fn.dittofs.com/generated-from";
 /// Pod annotation that changes whenever the configuration or a referenced Secret changes.
@@ -40,5 +44,15 @@ pub fn generated_from(namespace: Option<&str>, name: &str) -> String {
     match namespace {
         Some(ns) => format!("{ns}/{name}"),
         None => name.to_string(),
+    }
+}
+
+/// The Secret key of the server's JWT signing secret: `identity.jwt.secretRef`, or else the
+/// operator's own name for the Secret it generates (`<name>-jwt-secret`, key `jwt-secret`), so
+/// that a package moved from the operator keeps working.
+pub fn jwt_secret_ref(server: &str, spec: &DittoServerSpec) -> SecretKeySelector {
+    match &spec.identity.jwt {
+        Some(jwt) => jwt.secret_ref.clone(),
+        None => SecretKeySelector { name: format!("{server}-jwt-secret"), key: "jwt-secret".into(), optional: None },
     }
 }

@@ -5,12 +5,14 @@ use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{metadata, names, Server};
+use crate::target;
 
-pub fn port(name: &str, number: i32) -> ServicePort {
+/// A Service port `number` forwarding to the container port `target`.
+pub fn port(name: &str, number: i32, target: i32) -> ServicePort {
     ServicePort {
         name: Some(name.to_string()),
         port: number,
-        target_port: Some(IntOrString::Int(number)),
+        target_port: Some(IntOrString::Int(target)),
         protocol: Some("TCP".to_string()),
         ..ServicePort::default()
     }
@@ -38,21 +40,23 @@ pub fn services(server: &Server<'_>) -> Vec<Service> {
         }
     };
     let service_type = spec.service.kind.as_str();
-    let mut file_ports = vec![port("nfs", spec.nfs_port)];
+    // The ports users ask for, onto the ports the server listens on.
+    let nfs = || port("nfs", spec.nfs_port, target::NFS_LISTEN_PORT);
+    let mut file_ports = vec![nfs()];
     if spec.smb.enabled {
-        file_ports.push(port("smb", spec.smb.port));
+        file_ports.push(port("smb", spec.smb.port, target::SMB_LISTEN_PORT));
     }
     let mut out = vec![
-        service(names::headless_service(server.name), None, Some("None"), vec![port("nfs", spec.nfs_port)], false),
+        service(names::headless_service(server.name), None, Some("None"), vec![nfs()], false),
         service(names::file_service(server.name), Some(service_type), None, file_ports, true),
-        service(names::api_service(server.name), Some(service_type), None, vec![port("api", spec.control_plane.port)], true),
+        service(names::api_service(server.name), Some(service_type), None, vec![port("api", spec.control_plane.port, spec.control_plane.port)], true),
     ];
     if spec.metrics.enabled {
         out.push(service(
             names::metrics_service(server.name),
             Some("ClusterIP"),
             None,
-            vec![port("metrics", spec.metrics.port)],
+            vec![port("metrics", spec.metrics.port, spec.metrics.port)],
             false,
         ));
     }

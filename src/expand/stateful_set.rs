@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, ConfigMapVolumeSource, Container, ContainerPort, EnvVar, EnvVarSource, PersistentVolumeClaim,
-    PersistentVolumeClaimSpec, PodSecurityContext, PodSpec, PodTemplateSpec, Probe, SeccompProfile, SecretKeySelector,
-    SecurityContext, TCPSocketAction, Volume, VolumeMount, VolumeResourceRequirements,
+    Capabilities, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource, EnvVar, EnvVarSource, ExecAction,
+    HTTPGetAction,
+    Lifecycle, LifecycleHandler, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSecurityContext, PodSpec,
+    PodTemplateSpec, Probe, SeccompProfile, SecretKeySelector, SecurityContext, Volume, VolumeMount,
+    VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -16,9 +18,12 @@ use serde_json::Value;
 
 use super::{metadata, names, Server};
 use crate::api::DittoServerSpec;
+use crate::target;
 
-/// The group id of the server image's non-root user.
-const FS_GROUP: i64 = 65532;
+/// How long the pod waits, once told to stop, before the server gets SIGTERM.
+const PRE_STOP_SECONDS: i64 = 5;
+/// The pre-stop wait, the server's own graceful shutdown, and a margin before SIGKILL.
+const TERMINATION_GRACE_SECONDS: i64 = PRE_STOP_SECONDS + target::SHUTDOWN_TIMEOUT_SECONDS + 10;
 
 pub fn stateful_set(server: &Server<'_>, config_hash: &str) -> StatefulSet {
     let spec = server.spec;
@@ -36,19 +41,29 @@ pub fn stateful_set(server: &Server<'_>, config_hash: &str) -> StatefulSet {
                     ..ObjectMeta::default()
                 }),
                 spec: Some(PodSpec {
+                    // The server never talks to the Kubernetes API.
+                    automount_service_account_token: Some(false),
+                    // Service links would put `<SERVICE>_PORT=tcp://...` variables in the
+                    // environment, and the server reads `DITTOFS_*` variables over its config
+                    // keys: a Service `dittofs-metrics` would set `metrics.port` to a URL.
+                    enable_service_links: Some(false),
+                    termination_grace_period_seconds: Some(TERMINATION_GRACE_SECONDS),
                     security_context: Some(spec.pod_security_context.clone().unwrap_or(PodSecurityContext {
-                        fs_group: Some(FS_GROUP),
+                        fs_group: Some(target::USER_ID),
                         ..PodSecurityContext::default()
                     })),
-                    containers: vec![container(spec)],
-                    volumes: Some(vec![Volume {
-                        name: "config".into(),
-                        config_map: Some(ConfigMapVolumeSource {
-                            name: names::config_map(server.name),
-                            ..ConfigMapVolumeSource::default()
-                        }),
-                        ..Volume::default()
-                    }]),
+                    containers: vec![container(server)],
+                    volumes: Some(vec![
+                        Volume {
+                            name: "config".into(),
+                            config_map: Some(ConfigMapVolumeSource {
+                                name: names::config_map(server.name),
+                                ..ConfigMapVolumeSource::default()
+                            }),
+                            ..Volume::default()
+                        },
+                        Volume { name: "tmp".into(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Volume::default() },
+                    ]),
                     ..PodSpec::default()
                 }),
             },
@@ -63,54 +78,97 @@ pub fn stateful_set(server: &Server<'_>, config_hash: &str) -> StatefulSet {
     }
 }
 
-fn container(spec: &DittoServerSpec) -> Container {
-    let mut ports = vec![container_port("nfs", spec.nfs_port), container_port("api", spec.control_plane.port)];
+fn container(server: &Server<'_>) -> Container {
+    let spec = server.spec;
+    // The server listens for NFS and SMB on its adapters' ports; the Services map the ports users
+    // ask for (`nfsPort`, `smb.port`) onto these.
+    let mut ports = vec![container_port("nfs", target::NFS_LISTEN_PORT), container_port("api", spec.control_plane.port)];
     if spec.metrics.enabled {
         ports.push(container_port("metrics", spec.metrics.port));
     }
     if spec.smb.enabled {
-        ports.push(container_port("smb", spec.smb.port));
+        ports.push(container_port("smb", target::SMB_LISTEN_PORT));
     }
-    let mut mounts = vec![mount("metadata", "/data/metadata"), mount("cache", "/data/cache"), mount("config", "/config")];
+    let mut mounts = vec![mount("metadata", target::METADATA_DIR, None)];
+    if !spec.database.uses_postgres() {
+        // The control-plane database (users, shares, stores, adapter ports) on the metadata
+        // claim: a directory of it at the API's default path, /data/controlplane.
+        mounts.push(mount("metadata", target::CONTROL_PLANE_DIR, Some(target::CONTROL_PLANE_SUB_PATH)));
+    }
+    mounts.push(mount("cache", target::CACHE_DIR, None));
+    mounts.push(mount("config", target::CONFIG_DIR, None));
+    mounts.push(mount("tmp", "/tmp", None));
     if spec.storage.content_size.is_some() {
-        mounts.push(mount("content", "/data/content"));
+        mounts.push(mount("content", target::CONTENT_DIR, None));
     }
-    let env = env(spec);
+    let api = spec.control_plane.port;
     Container {
         name: "dittofs".into(),
         image: Some(spec.image.clone()),
-        command: Some(vec!["/app/dittofs".into()]),
-        args: Some(vec!["start".into(), "--config".into(), "/config/config.yaml".into()]),
+        command: Some(vec![target::BINARY.into()]),
+        args: Some(target::ARGS.iter().map(|a| a.to_string()).collect()),
         ports: Some(ports),
-        env: (!env.is_empty()).then_some(env),
+        env: Some(env(server)),
         resources: spec.resources.clone(),
         security_context: Some(security_context(spec.security_context.as_ref())),
-        liveness_probe: Some(tcp_probe(spec.nfs_port, 30, 10, 5, 3)),
-        readiness_probe: Some(tcp_probe(spec.nfs_port, 10, 5, 3, 3)),
+        // The upstream operator's probes (internal/controller/dittoserver_controller.go:1006-1045):
+        // the API answers once config, database, admin user and adapters are up (runtime.go:202-230);
+        // the startup probe gives a first start's migrations 150 s.
+        startup_probe: Some(http_probe(target::LIVENESS_PATH, api, 0, 5, 30)),
+        liveness_probe: Some(http_probe(target::LIVENESS_PATH, api, 15, 10, 3)),
+        readiness_probe: Some(http_probe(target::READINESS_PATH, api, 10, 5, 3)),
+        // Time for the Services' endpoints to drop the pod before it stops taking connections
+        // (the image is alpine: /bin/sh exists, Dockerfile.goreleaser:4).
+        lifecycle: Some(Lifecycle {
+            pre_stop: Some(LifecycleHandler {
+                exec: Some(ExecAction { command: Some(vec!["/bin/sh".into(), "-c".into(), format!("sleep {PRE_STOP_SECONDS}")]) }),
+                ..LifecycleHandler::default()
+            }),
+            ..Lifecycle::default()
+        }),
         volume_mounts: Some(mounts),
         ..Container::default()
     }
 }
 
-/// The hardened defaults, under the user's securityContext: every field the user sets wins.
+/// The hardened defaults, under the user's securityContext, merged field by field: a field the
+/// user sets wins, and a nested object (`capabilities`, `seccompProfile`) is merged the same way,
+/// so that `capabilities.add` keeps `drop: [ALL]`.
 fn security_context(user: Option<&SecurityContext>) -> SecurityContext {
     let hardened = SecurityContext {
         allow_privilege_escalation: Some(false),
         run_as_non_root: Some(true),
         capabilities: Some(Capabilities { drop: Some(vec!["ALL".into()]), ..Capabilities::default() }),
+        // The server writes only to its claims (and SQLite's temporary files to /tmp, an emptyDir).
+        read_only_root_filesystem: Some(true),
         seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".into(), ..SeccompProfile::default() }),
         ..SecurityContext::default()
     };
     let Some(user) = user else { return hardened };
-    // Field-wise merge through JSON: both sides are the same k8s-openapi type, so the merged
-    // value always deserialises back.
-    let (Ok(Value::Object(mut merged)), Ok(Value::Object(overrides))) =
-        (serde_json::to_value(&hardened), serde_json::to_value(user))
-    else {
+    // Through JSON: both sides are the same k8s-openapi type, so the merged value always
+    // deserialises back.
+    let (Ok(mut merged), Ok(overrides)) = (serde_json::to_value(&hardened), serde_json::to_value(user)) else {
         return user.clone();
     };
-    merged.extend(overrides);
-    serde_json::from_value(Value::Object(merged)).unwrap_or_else(|_| user.clone())
+    merge(&mut merged, overrides);
+    serde_json::from_value(merged).unwrap_or_else(|_| user.clone())
+}
+
+/// `over` onto `base`: objects key by key, recursively; anything else (lists included) replaced.
+fn merge(base: &mut Value, over: Value) {
+    match (base, over) {
+        (Value::Object(base), Value::Object(over)) => {
+            for (k, v) in over {
+                match base.get_mut(&k) {
+                    Some(b) => merge(b, v),
+                    None => {
+                        base.insert(k, v);
+                    }
+                }
+            }
+        }
+        (base, over) => *base = over,
+    }
 }
 
 /// The templates in the operator's order: metadata, content (with contentSize), cache.
@@ -143,24 +201,27 @@ fn claim(name: &str, size: &str, class: Option<&str>) -> PersistentVolumeClaim {
     }
 }
 
-fn env(spec: &DittoServerSpec) -> Vec<EnvVar> {
-    let mut env = Vec::new();
-    if let Some(s3) = &spec.s3 {
-        if let Some(r) = &s3.credentials_secret_ref {
-            env.push(secret_env("AWS_ACCESS_KEY_ID", &r.secret_name, &r.access_key_id_key, false));
-            env.push(secret_env("AWS_SECRET_ACCESS_KEY", &r.secret_name, &r.secret_access_key_key, false));
-            env.push(secret_env("AWS_ENDPOINT_URL", &r.secret_name, &r.endpoint_key, true));
-            env.push(EnvVar { name: "AWS_REGION".into(), value: Some(s3.region.clone()), ..EnvVar::default() });
-        }
-    }
-    if let Some(jwt) = &spec.identity.jwt {
-        env.push(selector_env("DITTOFS_CONTROLPLANE_SECRET", &jwt.secret_ref));
-    }
+/// The Secrets the server reads from its environment, in the operator's order (the server's own,
+/// then S3); every value by `secretKeyRef`, none copied.
+fn env(server: &Server<'_>) -> Vec<EnvVar> {
+    let spec = server.spec;
+    // Always: without a JWT secret of 32 characters the server does not start.
+    let mut env = vec![selector_env(target::ENV_JWT_SECRET, &names::jwt_secret_ref(server.name, spec))];
     if let Some(r) = &spec.identity.admin.password_secret_ref {
-        env.push(selector_env("DITTOFS_ADMIN_PASSWORD_HASH", r));
+        env.push(selector_env(target::ENV_ADMIN_INITIAL_PASSWORD, r));
     }
     if let Some(r) = &spec.database.postgres_secret_ref {
-        env.push(selector_env("DITTOFS_DATABASE_POSTGRES", r));
+        for k in &target::POSTGRES_KEYS {
+            env.push(secret_env(&target::postgres_env(k.key), &r.name, k.key, !k.required));
+        }
+        env.push(secret_env(&target::postgres_env(target::POSTGRES_PASSWORD_KEY), &r.name, &r.key, false));
+    }
+    // The server's S3 client takes credentials and endpoint from the AWS SDK's default chain
+    // (pkg/controlplane/runtime/init.go:297-312); it ignores AWS_REGION (the store's region wins).
+    if let Some(r) = spec.s3.as_ref().and_then(|s3| s3.credentials_secret_ref.as_ref()) {
+        env.push(secret_env("AWS_ACCESS_KEY_ID", &r.secret_name, &r.access_key_id_key, false));
+        env.push(secret_env("AWS_SECRET_ACCESS_KEY", &r.secret_name, &r.secret_access_key_key, false));
+        env.push(secret_env("AWS_ENDPOINT_URL", &r.secret_name, &r.endpoint_key, true));
     }
     env
 }
@@ -184,16 +245,16 @@ fn container_port(name: &str, port: i32) -> ContainerPort {
     ContainerPort { name: Some(name.into()), container_port: port, protocol: Some("TCP".into()), ..ContainerPort::default() }
 }
 
-fn mount(name: &str, path: &str) -> VolumeMount {
-    VolumeMount { name: name.into(), mount_path: path.into(), ..VolumeMount::default() }
+fn mount(name: &str, path: &str, sub_path: Option<&str>) -> VolumeMount {
+    VolumeMount { name: name.into(), mount_path: path.into(), sub_path: sub_path.map(str::to_string), ..VolumeMount::default() }
 }
 
-fn tcp_probe(port: i32, initial_delay: i32, period: i32, timeout: i32, failure: i32) -> Probe {
+fn http_probe(path: &str, port: i32, initial_delay: i32, period: i32, failure: i32) -> Probe {
     Probe {
-        tcp_socket: Some(TCPSocketAction { port: IntOrString::Int(port), ..TCPSocketAction::default() }),
+        http_get: Some(HTTPGetAction { path: Some(path.into()), port: IntOrString::Int(port), ..HTTPGetAction::default() }),
         initial_delay_seconds: Some(initial_delay),
         period_seconds: Some(period),
-        timeout_seconds: Some(timeout),
+        timeout_seconds: Some(5),
         success_threshold: Some(1),
         failure_threshold: Some(failure),
         ..Probe::default()

@@ -1,9 +1,10 @@
 //! Rules on the DittoServer alone: name, sizes, replicas, ports, database (the operator's webhook
-//! rules, plus the nfs/api port clash it misses).
+//! rules, with the ports the server really listens on), and the paths that must lie on a claim.
 
-use crate::api::ditto_server::SIZE_PATTERN;
+use crate::api::ditto_server::{DatabaseType, SIZE_PATTERN};
 use crate::api::DittoServerSpec;
 use crate::expand::names::MAX_SERVER_NAME;
+use crate::target;
 use crate::wire::ValidationResult;
 
 /// The longest name whose StatefulSet still gets a valid `controller-revision-hash` label
@@ -58,7 +59,15 @@ pub fn spec(spec: &DittoServerSpec) -> Vec<ValidationResult> {
                 .with_current(spec.replicas),
         );
     }
-    if spec.database.postgres_secret_ref.is_some() && spec.database.kind == crate::api::ditto_server::DatabaseType::Sqlite {
+    if spec.database.kind == DatabaseType::Postgres && spec.database.postgres_secret_ref.is_none() {
+        out.push(
+            ValidationResult::error(
+                "database.type is 'postgres' but no database.postgresSecretRef names the Secret with the connection (keys host, database, user, and the password's key): the server does not start without them",
+            )
+            .at("spec.database.postgresSecretRef"),
+        );
+    }
+    if spec.database.postgres_secret_ref.is_some() && spec.database.kind == DatabaseType::Sqlite {
         out.push(
             ValidationResult::warning(
                 "database.postgresSecretRef is set but database.type is 'sqlite' - PostgreSQL will take precedence",
@@ -67,6 +76,7 @@ pub fn spec(spec: &DittoServerSpec) -> Vec<ValidationResult> {
         );
     }
     ports(&mut out, spec);
+    paths(&mut out, spec);
     out
 }
 
@@ -106,44 +116,108 @@ fn size(out: &mut Vec<ValidationResult>, path: &str, what: &str, value: Option<&
 }
 
 fn ports(out: &mut Vec<ValidationResult>, spec: &DittoServerSpec) {
-    // (name, value, field path, in use)
-    let all = [
-        ("nfs", spec.nfs_port, "spec.nfsPort", true),
-        ("api", spec.control_plane.port, "spec.controlPlane.port", true),
-        ("smb", spec.smb.port, "spec.smb.port", spec.smb.enabled),
-        ("metrics", spec.metrics.port, "spec.metrics.port", spec.metrics.enabled),
+    let fields = [
+        ("nfsPort", spec.nfs_port),
+        ("controlPlane.port", spec.control_plane.port),
+        ("smb.port", spec.smb.port),
+        ("metrics.port", spec.metrics.port),
     ];
-    let field_name = |path: &str| path.trim_start_matches("spec.").to_string();
-    let mut in_range = Vec::new();
-    for (name, port, path, used) in all {
-        if !(1..=65535).contains(&port) {
+    let mut in_range = |field: &str, port: i32| {
+        let ok = (1..=65535).contains(&port);
+        if !ok {
             out.push(
-                ValidationResult::error(format!("{} must be between 1 and 65535", field_name(path)))
-                    .at(path)
+                ValidationResult::error(format!("{field} must be between 1 and 65535"))
+                    .at(format!("spec.{field}"))
                     .with_current(port),
             );
-        } else if used {
-            in_range.push((name, port, path));
         }
+        ok
+    };
+    let valid: Vec<bool> = fields.iter().map(|(field, port)| in_range(field, *port)).collect();
+    let [nfs_ok, api_ok, smb_ok, metrics_ok] = valid[..] else { return };
+
+    // What the container listens on: the server's NFS and SMB adapters (their ports are fixed, the
+    // SMB adapter listens whether or not the Services expose it), the API, and metrics.
+    let mut listening: Vec<(&str, i32, Option<&str>)> =
+        vec![("nfs", target::NFS_LISTEN_PORT, None), ("smb", target::SMB_LISTEN_PORT, None)];
+    if api_ok {
+        listening.push(("api", spec.control_plane.port, Some("spec.controlPlane.port")));
     }
-    for (i, (name, port, path)) in in_range.iter().enumerate() {
-        if let Some((other, _, _)) = in_range[..i].iter().find(|(_, p, _)| p == port) {
-            out.push(
-                ValidationResult::error(format!("port {port} is used by both {other} and {name}"))
-                    .at(*path)
-                    .with_current(*port),
-            );
-        }
+    if spec.metrics.enabled && metrics_ok {
+        listening.push(("metrics", spec.metrics.port, Some("spec.metrics.port")));
     }
-    for (name, port, path) in &in_range {
+    for (i, (name, port, path)) in listening.iter().enumerate() {
+        let (Some(path), Some((other, _, other_path))) = (path, listening[..i].iter().find(|(_, p, _)| p == port)) else {
+            continue;
+        };
+        let adapter = if other_path.is_none() { format!(" (the server's {other} adapter listens on {port})") } else { String::new() };
+        out.push(
+            ValidationResult::error(format!("port {port} is used by both {other} and {name}{adapter}"))
+                .at(*path)
+                .with_current(*port),
+        );
+    }
+    // The -file Service carries NFS and SMB.
+    if spec.smb.enabled && nfs_ok && smb_ok && spec.nfs_port == spec.smb.port {
+        out.push(
+            ValidationResult::error(format!("port {} is used by both nfs and smb", spec.smb.port))
+                .at("spec.smb.port")
+                .with_current(spec.smb.port),
+        );
+    }
+    // The server binds these itself, with every capability dropped; the Services' ports (nfsPort,
+    // smb.port) need no privilege.
+    for (name, port, path) in listening.iter().filter_map(|(n, p, path)| Some((n, p, (*path)?))) {
         if *port < 1024 {
             out.push(
                 ValidationResult::warning(format!(
                     "{name} port {port} is privileged; may require CAP_NET_BIND_SERVICE capability"
                 ))
-                .at(*path)
+                .at(path)
                 .with_current(*port),
             );
         }
     }
+}
+
+/// The control-plane database and the cache's WAL must lie on a claim, or every restart loses
+/// them.
+fn paths(out: &mut Vec<ValidationResult>, spec: &DittoServerSpec) {
+    if !spec.database.uses_postgres() {
+        let path = &spec.database.sqlite.path;
+        let mut claims = vec![target::CONTROL_PLANE_DIR, target::METADATA_DIR, target::CACHE_DIR];
+        if spec.storage.content_size.is_some() {
+            claims.push(target::CONTENT_DIR);
+        }
+        if !claims.iter().any(|dir| below(path, dir)) {
+            out.push(
+                ValidationResult::error(format!(
+                    "database.sqlite.path {path:?} lies on no volume: the control-plane database (users, shares, stores, adapter settings) would be lost on every restart; put it under {}/ (on the metadata volume) or {}/",
+                    target::CONTROL_PLANE_DIR,
+                    target::METADATA_DIR
+                ))
+                .at("spec.database.sqlite.path")
+                .with_current(path.as_str()),
+            );
+        }
+    }
+    let cache = spec.cache.path.trim_end_matches('/');
+    if cache != target::CACHE_DIR && !below(cache, target::CACHE_DIR) {
+        out.push(
+            ValidationResult::error(format!(
+                "cache.path {:?} is not on the cache volume ({}): the server's write-ahead log would be lost on every restart",
+                spec.cache.path,
+                target::CACHE_DIR
+            ))
+            .at("spec.cache.path")
+            .with_current(spec.cache.path.as_str()),
+        );
+    }
+}
+
+/// Whether `path` names something inside the directory `dir` (no `.` or `..` step out of it).
+fn below(path: &str, dir: &str) -> bool {
+    path.strip_prefix(dir)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .is_some_and(|rest| !rest.is_empty() && rest.split('/').all(|step| step != ".." && step != "."))
 }

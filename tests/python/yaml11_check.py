@@ -30,15 +30,13 @@ def main(expected_path, output_path):
         server = by_id[("DittoServer", name)]
         same(f"DittoServer {name} spec.image", server["spec"]["image"], s["image"])
         same(f"DittoServer {name} spec.s3.region", server["spec"]["s3"]["region"], s["region"])
-        same(f"DittoServer {name} spec.database.sqlite.path", server["spec"]["database"]["sqlite"]["path"], s["path"])
+        same(f"DittoServer {name} spec.cache.size", server["spec"]["cache"]["size"], s["cache_size"])
         for k, v in s["annotations"].items():
             same(f"DittoServer {name} spec.service.annotations {k}", server["spec"]["service"]["annotations"].get(k), v)
         container = by_id[("StatefulSet", name)]["spec"]["template"]["spec"]["containers"][0]
         same(f"StatefulSet {name} image", container["image"], s["image"])
-        region = [e.get("value") for e in container["env"] if e["name"] == "AWS_REGION"]
-        same(f"StatefulSet {name} AWS_REGION", region[0] if region else None, s["region"])
         config = yaml.safe_load(by_id[("ConfigMap", f"{name}-config")]["data"]["config.yaml"])
-        same(f"ConfigMap {name}-config config.yaml database.sqlite.path", config["database"]["sqlite"]["path"], s["path"])
+        same(f"ConfigMap {name}-config config.yaml cache.size", config["cache"]["size"], s["cache_size"])
 
     for name, data in expected["rebuilt"].items():
         got = by_id[("ConfigMap", name)].get("data") or {}

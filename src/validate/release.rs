@@ -1,0 +1,148 @@
+//! Rules that hold the spec against the server release the objects are for (see `target`): the
+//! image's release line, and the fields that DittoFS v0.4 does not read.
+
+use crate::api::ditto_server::SmbSpec;
+use crate::api::DittoServerSpec;
+use crate::target;
+use crate::wire::ValidationResult;
+
+/// What an image reference's tag says about the release it runs.
+#[derive(Debug, PartialEq, Eq)]
+enum Tag<'a> {
+    /// `@sha256:...`: one image for ever, whatever it holds.
+    Digest,
+    /// No tag or `latest`: whatever was pushed last.
+    Latest,
+    /// `vN` or `vN.M`: the newest release of a line.
+    Line(&'a str),
+    /// `vX.Y.Z` (with an optional suffix such as `-amd64`).
+    Release(u64, u64),
+    /// Anything else: a build of one's own, nothing to tell.
+    Other,
+}
+
+fn tag(image: &str) -> Tag<'_> {
+    if image.contains('@') {
+        return Tag::Digest;
+    }
+    // A tag follows the last ':' after the last '/' (a ':' before it is a registry's port).
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let Some((_, tag)) = last.rsplit_once(':') else { return Tag::Latest };
+    if tag == "latest" {
+        return Tag::Latest;
+    }
+    let version = tag.strip_prefix('v').unwrap_or(tag);
+    let (numbers, suffix) = version.split_once('-').map_or((version, None), |(n, s)| (n, Some(s)));
+    let parts: Vec<Option<u64>> = numbers.split('.').map(|p| p.parse().ok()).collect();
+    match parts[..] {
+        [Some(_)] | [Some(_), Some(_)] if suffix.is_none() => Tag::Line(tag),
+        [Some(major), Some(minor), Some(_)] => Tag::Release(major, minor),
+        _ => Tag::Other,
+    }
+}
+
+pub fn image(spec: &DittoServerSpec) -> Vec<ValidationResult> {
+    let image = spec.image.as_str();
+    let (line_major, line_minor) = target::RELEASE_LINE;
+    let message = match tag(image) {
+        Tag::Digest | Tag::Other => return Vec::new(),
+        Tag::Release(major, minor) if (major, minor) == target::RELEASE_LINE => return Vec::new(),
+        Tag::Latest => format!(
+            "image {image:?} floats: it runs whatever was released last, so the same render means another server tomorrow, and the releases after v{line_major}.{line_minor} run /app/dfs, not the generated /app/dittofs; pin a v{line_major}.{line_minor} release such as {}",
+            target::IMAGE
+        ),
+        Tag::Line(tag) => format!(
+            "image {image:?} floats: the tag {tag} moves to each new release of its line, so the same render means another server tomorrow; pin a release such as {}",
+            target::IMAGE
+        ),
+        Tag::Release(major, minor) if (major, minor) > target::RELEASE_LINE => format!(
+            "image {image:?} is of release line v{major}.{minor}, and the objects are generated for v{line_major}.{line_minor}: from v0.5 the binary is /app/dfs (the generated command /app/dittofs does not exist) and the volume layout differs; use {}",
+            target::IMAGE
+        ),
+        Tag::Release(major, minor) => format!(
+            "image {image:?} is of release line v{major}.{minor}, older than the v{line_major}.{line_minor} line the objects are generated for: its ports, health endpoints and configuration keys may differ; use {}",
+            target::IMAGE
+        ),
+    };
+    vec![ValidationResult::warning(message).at("spec.image").with_current(image)]
+}
+
+/// Fields of the API that the v0.4 server cannot honour: each set to other than its default
+/// gets a warning saying where the server takes that setting from instead.
+pub fn ignored_fields(spec: &DittoServerSpec) -> Vec<ValidationResult> {
+    let mut out = Vec::new();
+    let admin = &spec.identity.admin.username;
+    if admin != target::ADMIN_USER {
+        out.push(
+            ValidationResult::warning(format!(
+                "identity.admin.username {admin:?} is ignored: the DittoFS v0.4 server's admin user is always \"{}\"",
+                target::ADMIN_USER
+            ))
+            .at("spec.identity.admin.username")
+            .with_current(admin.as_str()),
+        );
+    }
+    if let Some(issuer) = spec.identity.jwt.as_ref().map(|j| &j.issuer).filter(|i| *i != target::JWT_ISSUER) {
+        out.push(
+            ValidationResult::warning(format!(
+                "identity.jwt.issuer {issuer:?} is ignored: the DittoFS v0.4 server always issues tokens as \"{}\"",
+                target::JWT_ISSUER
+            ))
+            .at("spec.identity.jwt.issuer")
+            .with_current(issuer.as_str()),
+        );
+    }
+    if let Some(region) = spec.s3.as_ref().and_then(|s3| s3.region.as_ref()) {
+        out.push(
+            ValidationResult::warning(format!(
+                "s3.region {region:?} is ignored: the DittoFS v0.4 server takes an S3 payload store's region from the store's configuration, given when the store is created through its API (us-east-1 when absent), and ignores AWS_REGION"
+            ))
+            .at("spec.s3.region")
+            .with_current(region.as_str()),
+        );
+    }
+    out.extend(smb_tuning(&spec.smb));
+    out
+}
+
+/// The SMB tuning fields: the v0.4 server keeps its SMB settings in its control-plane database.
+fn smb_tuning(smb: &SmbSpec) -> Vec<ValidationResult> {
+    let defaults = SmbSpec::default();
+    let set = [
+        ("maxConnections", smb.max_connections != defaults.max_connections),
+        ("maxRequestsPerConnection", smb.max_requests_per_connection != defaults.max_requests_per_connection),
+        ("timeouts", smb.timeouts != defaults.timeouts),
+        ("credits", smb.credits != defaults.credits),
+        ("metricsLogInterval", smb.metrics_log_interval != defaults.metrics_log_interval),
+    ];
+    set.into_iter()
+        .filter(|(_, differs)| *differs)
+        .map(|(field, _)| {
+            ValidationResult::warning(format!(
+                "smb.{field} is not passed to the DittoFS v0.4 server: its SMB settings live in its control-plane database; change them through its API (PUT /api/v1/adapters/smb)"
+            ))
+            .at(format!("spec.smb.{field}"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{tag, Tag};
+
+    #[test]
+    fn tags_tell_the_release() {
+        assert_eq!(tag("marmos91c/dittofs"), Tag::Latest);
+        assert_eq!(tag("marmos91c/dittofs:latest"), Tag::Latest);
+        assert_eq!(tag("registry:5000/dittofs"), Tag::Latest);
+        assert_eq!(tag("registry:5000/dittofs:v0.4.2"), Tag::Release(0, 4));
+        assert_eq!(tag("marmos91c/dittofs:v0.4.2-amd64"), Tag::Release(0, 4));
+        assert_eq!(tag("marmos91c/dittofs:0.5.0"), Tag::Release(0, 5));
+        assert_eq!(tag("marmos91c/dittofs:v0"), Tag::Line("v0"));
+        assert_eq!(tag("marmos91c/dittofs:v0.4"), Tag::Line("v0.4"));
+        assert_eq!(tag("marmos91c/dittofs@sha256:0123"), Tag::Digest);
+        assert_eq!(tag("marmos91c/dittofs:v0.4.2@sha256:0123"), Tag::Digest);
+        assert_eq!(tag("marmos91c/dittofs:nightly"), Tag::Other);
+        assert_eq!(tag("marmos91c/dittofs:v0.4-rc"), Tag::Other);
+    }
+}
