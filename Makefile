@@ -23,7 +23,7 @@ FUZZ_OPTIONS := -dict=fuzz/yaml.dict -max_len=16384 -rss_limit_mb=2048 -timeout=
 FUZZ_RUNS ?= 2000000
 FUZZ_SHORT_RUNS ?= 50000
 
-.PHONY: example test deps build wasm musl engine image deps-image bench fuzz fuzz-short fuzz-corpus
+.PHONY: example test deps build wasm musl engine image deps-image test-image bench fuzz fuzz-short fuzz-corpus
 
 # Builds the function and runs it on the example ResourceList, printing the expanded objects.
 example: build
@@ -61,10 +61,17 @@ deps-image:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q musl-tools docker.io; }
 
 # All tests: unit, golden, rules, properties, WASI and kpt end-to-end, schema validation,
-# build/kustomize/Argo CD clients, CRD checks, Dockerfile lint (hadolint), and a short fuzz run.
-test: deps build wasm
+# build/kustomize/Argo CD clients, CRD checks, Dockerfile lint (hadolint), the image under kpt,
+# kustomize's and Argo CD's container runs, and a short fuzz run.
+test: deps build wasm image
 	cargo test --release --locked
+	$(MAKE) test-image
 	$(MAKE) fuzz-short
+
+# The tests of tests/image.rs are #[ignore]d, so that `cargo test` without an engine skips them
+# and says so; here they run, all of them (`--ignored`), against the image just built.
+test-image:
+	cargo test --release --locked --test image -- --ignored
 
 # Benchmark on generated ResourceLists up to ~7.5 MB: native, serde_yaml identity, WASI (wasmtime
 # and node), kpt. Prints the figures tables of README.md#performance (about two minutes).
