@@ -100,3 +100,35 @@ fn the_catalog_metadata_names_a_versioned_image() {
     let plugin = fs::read_to_string(root().join("examples/argocd/plugin.yaml")).unwrap();
     assert!(plugin.contains(&format!("version: v{version}\n")));
 }
+
+#[test]
+fn every_mention_of_the_image_names_the_release_tag() {
+    // README, catalog metadata, examples, Makefile and Dockerfile: the function's image is always
+    // named with the crate's version, never `latest` nor an untagged or `v`-less name.
+    let expected = format!("ghcr.io/dittofs/dittofs-krm:v{}", env!("CARGO_PKG_VERSION"));
+    let mut files = vec![root().join("README.md"), root().join("metadata.yaml"), root().join("Dockerfile")];
+    let mut dirs = vec![root().join("examples")];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    let mut mentions = 0;
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        for (at, _) in text.match_indices("ghcr.io/dittofs/dittofs-krm") {
+            let name: String = text[at..].chars().take_while(|c| !c.is_whitespace() && !"`'\"|}]),".contains(*c)).collect();
+            assert_eq!(name, expected, "in {}", file.display());
+            mentions += 1;
+        }
+    }
+    assert!(mentions >= 10, "only {mentions} mentions of the image");
+    // The Makefile builds that tag from the crate's version.
+    let makefile = fs::read_to_string(root().join("Makefile")).unwrap();
+    assert!(makefile.contains("IMAGE := ghcr.io/dittofs/dittofs-krm:v$(VERSION)\n"));
+}
