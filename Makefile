@@ -1,6 +1,14 @@
 # Build, run and test dittofs-krm. `make example` and `make test` are the README's two commands.
 WASM := target/wasm32-wasip1/release/dittofs-krm.wasm
 BIN := target/release/dittofs-krm
+# The image: the static musl binary built here, then the Dockerfile's `prebuilt` stage.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' Cargo.toml | head -n 1)
+IMAGE := ghcr.io/dittofs/dittofs-krm:v$(VERSION)
+MUSL := x86_64-unknown-linux-musl
+# Debian's client with DOCKER_BUILDKIT=1 builds with the daemon's BuildKit, which skips the rust
+# stage nothing needs, so nothing is pulled. A client without buildx (the newer one on PATH here)
+# falls back to the legacy builder, which builds every stage and fails on the pull.
+DOCKER_BUILD := DOCKER_BUILDKIT=1 /usr/bin/docker build
 
 # cargo-fuzz drives libFuzzer through rustc's -Z flags. The machine has one (stable) toolchain
 # and no other can be fetched, so RUSTC_BOOTSTRAP=1 lets stable rustc take them. `-s none`: no
@@ -15,7 +23,7 @@ FUZZ_OPTIONS := -dict=fuzz/yaml.dict -max_len=16384 -rss_limit_mb=2048 -timeout=
 FUZZ_RUNS ?= 2000000
 FUZZ_SHORT_RUNS ?= 50000
 
-.PHONY: example test deps build wasm bench fuzz fuzz-short fuzz-corpus
+.PHONY: example test deps build wasm musl engine image deps-image test-image bench fuzz fuzz-short fuzz-corpus
 
 # Builds the function and runs it on the example ResourceList, printing the expanded objects.
 example: build
@@ -27,17 +35,43 @@ build:
 wasm:
 	cargo build --release --locked --target wasm32-wasip1
 
+musl:
+	cargo build --release --locked --target $(MUSL)
+
+# Starts dockerd unless an engine already answers (container/engine stop stops it again).
+engine:
+	container/engine start
+
+# ghcr.io/dittofs/dittofs-krm:v<version>, built without registry access.
+image: deps-image musl engine
+	$(DOCKER_BUILD) --build-arg BINARY=prebuilt --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+	/usr/bin/docker image ls $(IMAGE)
+
 # Everything the tests need that a fresh machine lacks (idempotent).
-deps:
+deps: deps-image
 	rustup target add wasm32-wasip1
 	python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 	cargo fuzz --version 2>/dev/null | grep -q ' $(CARGO_FUZZ_VERSION)$$' || cargo install --locked cargo-fuzz --version $(CARGO_FUZZ_VERSION)
 
+# What `make image` needs: the musl target, and Debian's musl-tools (musl's C compiler wrapper,
+# for mimalloc) and docker.io (engine and client), installed as root when missing.
+deps-image:
+	rustup target add $(MUSL)
+	command -v musl-gcc >/dev/null && test -x /usr/bin/docker || { apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q musl-tools docker.io; }
+
 # All tests: unit, golden, rules, properties, WASI and kpt end-to-end, schema validation,
-# build/kustomize/Argo CD clients, CRD checks, Dockerfile lint (hadolint), and a short fuzz run.
-test: deps build wasm
+# build/kustomize/Argo CD clients, CRD checks, Dockerfile lint (hadolint), the image under kpt,
+# kustomize's and Argo CD's container runs, and a short fuzz run.
+test: deps build wasm image
 	cargo test --release --locked
+	$(MAKE) test-image
 	$(MAKE) fuzz-short
+
+# The tests of tests/image.rs are #[ignore]d, so that `cargo test` without an engine skips them
+# and says so; here they run, all of them (`--ignored`), against the image just built.
+test-image:
+	cargo test --release --locked --test image -- --ignored
 
 # Benchmark on generated ResourceLists up to ~7.5 MB: native, serde_yaml identity, WASI (wasmtime
 # and node), kpt. Prints the figures tables of README.md#performance (about two minutes).

@@ -3,32 +3,21 @@
 //! stream that `kubernetes-validate --strict` accepts; an invalid DittoServer must give exit 1
 //! and an empty stdout. `make deps` installs kubernetes-validate; without it the test fails.
 
+#[path = "support/argocd.rs"]
+mod argocd;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-use serde_json::Value;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn plugin() -> Value {
-    let text = fs::read_to_string(root().join("examples/argocd/plugin.yaml")).unwrap();
-    dittofs_krm::yaml::parse_value(&text).unwrap()
-}
+use argocd::{plugin, root};
 
 /// The plugin's generate command with the binary under test in place of the installed one.
 fn generate(dir: &Path, parameters: &str) -> Output {
-    let plugin = plugin();
-    let command: Vec<&str> = plugin["spec"]["generate"]["command"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert_eq!(command[0], "/usr/local/bin/dittofs-krm", "the image installs the binary there");
     Command::new(env!("CARGO_BIN_EXE_dittofs-krm"))
-        .args(&command[1..])
+        .args(&argocd::generate_command()[1..])
         .current_dir(dir)
-        .env("ARGOCD_APP_NAME", "dittofs")
-        .env("ARGOCD_APP_NAMESPACE", "storage")
-        .env("ARGOCD_APP_REVISION", "0123456789abcdef")
+        .envs(argocd::APP_ENV.iter().copied())
         .env("ARGOCD_APP_PARAMETERS", parameters)
         .output()
         .expect("dittofs-krm runs")
@@ -52,40 +41,9 @@ fn the_plugin_renders_the_example_into_valid_manifests() {
     let app = root().join("examples/argocd/app");
     assert!(app.join("dittofs.yaml").is_file());
 
-    // The announced parameter, set the way an Application would set it.
-    let parameter = &plugin["spec"]["parameters"]["static"][0];
-    let name = parameter["name"].as_str().unwrap();
-    assert!(dittofs_krm::api::function_config::FIELDS.contains(&name), "{name} is not a functionConfig field");
-    let parameters = format!(r#"[{{"name": "{name}", "string": "strict"}}]"#);
-
-    let out = generate(&app, &parameters);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let dir = tempfile::tempdir().unwrap();
-    let rendered = dir.path().join("rendered.yaml");
-    fs::write(&rendered, &out.stdout).unwrap();
-
-    let check = Command::new("kubernetes-validate")
-        .arg("--strict")
-        .arg(&rendered)
-        .output()
-        .unwrap_or_else(|e| panic!("kubernetes-validate cannot run ({e}); `make deps` installs it"));
-    let report = format!("{}{}", String::from_utf8_lossy(&check.stdout), String::from_utf8_lossy(&check.stderr));
-    assert!(check.status.success(), "{report}");
-    for object in [
-        "configmap/dittofs-config",
-        "service/dittofs-headless",
-        "service/dittofs-file",
-        "service/dittofs-api",
-        "statefulset/dittofs",
-        "secret/dittofs-jwt-secret",
-        "namespace/storage",
-    ] {
-        assert!(report.contains(&format!("passed for resource {object} ")), "{object} not validated:\n{report}");
-    }
-    let stream = String::from_utf8_lossy(&out.stdout);
-    assert!(!stream.contains("kind: DittoServer"), "no DittoServer reaches the cluster");
-    assert!(!stream.contains("config.kubernetes.io/"), "no client annotation reaches the cluster");
+    let out = generate(&app, &argocd::strict_parameters());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    argocd::assert_valid_example_stream(&out.stdout);
 }
 
 #[test]

@@ -6,12 +6,13 @@
 //! `config.kubernetes.io/path`; an item missing from the output has its file deleted; a function
 //! exiting non-zero makes kpt exit non-zero and write nothing; results are printed on stderr.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
+#[path = "support/kpt.rs"]
+mod kpt;
 
-const EXAMPLE_EXEC: &str = "exec: ./target/release/dittofs-krm";
+use std::collections::BTreeMap;
+
+use kpt::{changed, Package};
+
 const SERVER_FILE: &str = "dittofs.yaml";
 /// What kpt inserts into `dittofs.yaml` once the function has marked it local-config.
 const LOCAL_CONFIG_LINES: &str = "  annotations:\n    config.kubernetes.io/local-config: \"true\"\n";
@@ -26,119 +27,8 @@ const GENERATED: &[&str] = &[
 const METRICS_OFF: &str = "enabled: false # true adds the Service dittofs-metrics";
 const METRICS_ON: &str = "enabled: true # true adds the Service dittofs-metrics";
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_dittofs-krm")
-}
-
-/// A copy of `examples/kpt` in a fresh temporary directory, its Kptfile exec'ing this build.
-struct Package {
-    _tmp: tempfile::TempDir,
-    dir: PathBuf,
-}
-
-impl Package {
-    fn new() -> Package {
-        let tmp = tempfile::tempdir().expect("temporary directory");
-        let dir = tmp.path().join("dittofs-pkg");
-        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kpt");
-        copy_dir(&example, &dir);
-        let kptfile = read(&dir.join("Kptfile"));
-        assert!(kptfile.contains(EXAMPLE_EXEC), "examples/kpt/Kptfile no longer has `{EXAMPLE_EXEC}`");
-        std::fs::write(dir.join("Kptfile"), kptfile.replace(EXAMPLE_EXEC, &format!("exec: {}", bin()))).unwrap();
-        Package { _tmp: tmp, dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.join(rel)
-    }
-
-    fn read(&self, rel: &str) -> String {
-        read(&self.path(rel))
-    }
-
-    /// Replaces `from` (which must occur) by `to` in one file of the package.
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let text = self.read(rel);
-        assert!(text.contains(from), "{rel} does not contain {from:?}");
-        std::fs::write(self.path(rel), text.replacen(from, to, 1)).unwrap();
-    }
-
-    /// Every file of the package (relative path → bytes).
-    fn files(&self) -> BTreeMap<String, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        collect_files(&self.dir, &self.dir, &mut out);
-        out
-    }
-
-    fn eval(&self, config: &[&str]) -> Kpt {
-        let dir = self.dir.to_str().unwrap();
-        let mut args = vec!["fn", "eval", dir, "--exec", bin()];
-        if !config.is_empty() {
-            args.push("--");
-            args.extend_from_slice(config);
-        }
-        kpt(&args)
-    }
-
-    fn render(&self) -> Kpt {
-        kpt(&["fn", "render", self.dir.to_str().unwrap(), "--allow-exec"])
-    }
-}
-
-struct Kpt {
-    success: bool,
-    /// stderr then stdout: kpt prints its progress and the function's results on stderr.
-    output: String,
-}
-
-fn kpt(args: &[&str]) -> Kpt {
-    let start = Instant::now();
-    let out = Command::new("kpt").args(args).output().unwrap_or_else(|e| panic!("cannot run kpt ({e}): these tests need kpt on PATH"));
-    // Timing is reported (`--nocapture`), never asserted.
-    eprintln!("kpt {} -> {} in {:?}", args[..2].join(" "), out.status, start.elapsed());
-    let output = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
-    Kpt { success: out.status.success(), output }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-fn collect_files(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            collect_files(root, &path, out);
-        } else {
-            let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-            out.insert(rel, std::fs::read(&path).unwrap());
-        }
-    }
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-}
-
 fn keys(files: &BTreeMap<String, Vec<u8>>) -> Vec<&str> {
     files.keys().map(String::as_str).collect()
-}
-
-/// Paths whose bytes differ between two snapshots, or that exist in only one.
-fn changed(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
-    let mut paths: Vec<&String> = before.keys().chain(after.keys()).collect();
-    paths.sort();
-    paths.dedup();
-    paths.into_iter().filter(|p| before.get(*p) != after.get(*p)).cloned().collect()
 }
 
 /// Checks a generated file: one object of the kind and name its file name says, marked as
@@ -208,13 +98,7 @@ fn eval_passes_key_value_arguments_as_function_config() {
     // Without storageclass.yaml the StorageClass cannot be verified: a warning by default, an
     // error with storageClassCheck=strict — so the argument reached the function.
     let pkg = Package::new();
-    std::fs::remove_file(pkg.path("storageclass.yaml")).unwrap();
-    let before = pkg.files();
-
-    let run = pkg.eval(&["storageClassCheck=strict"]);
-    assert!(!run.success, "strict check passed without StorageClass objects:\n{}", run.output);
-    assert!(run.output.contains("[error]") && run.output.contains("Could not verify StorageClass \"local-path\""), "{}", run.output);
-    assert_eq!(changed(&before, &pkg.files()), Vec::<String>::new(), "a failing eval wrote files");
+    let before = kpt::assert_strict_eval_fails_without_storage_classes(&pkg);
 
     let run = pkg.eval(&[]);
     assert!(run.success, "default check failed:\n{}", run.output);
