@@ -41,7 +41,13 @@ impl std::error::Error for InputError {}
 /// A node of the input: its text when it can be cut out, else its value from a full parse.
 #[derive(Debug, Clone)]
 pub enum Body<'a> {
+    /// A block node: whole lines of the input.
     Text { source: &'a str, span: BlockSpan },
+    /// A flow mapping (`{...}`, JSON) with its value: the output copies the text, so that its
+    /// scalars keep the meaning their reader gave them (`0644`, `on`, `1e3` read differently
+    /// under YAML 1.1 and 1.2, and a value written back would fix one reading).
+    Flow { text: &'a str, value: Value },
+    /// A node rebuilt from a full parse (aliases across items): written from its value.
     Value(Value),
 }
 
@@ -172,7 +178,9 @@ fn keep_value_at_end_of_input(node: &mut Node<'_>) {
 fn body<'a>(input: &'a str, extent: Extent, rebuilt: impl FnOnce() -> Option<Value>) -> Result<Body<'a>, InputError> {
     Ok(match extent {
         Extent::Block(span) => Body::Text { source: input, span },
-        Extent::Flow { start, end } => Body::Value(flow_value(input, start, end).map_err(InputError::NotYaml)?),
+        Extent::Flow { start, end } => {
+            Body::Flow { text: &input[start..end], value: flow_value(input, start, end).map_err(InputError::NotYaml)? }
+        }
         Extent::Rebuild => Body::Value(rebuilt().unwrap_or(Value::Null)),
     })
 }
@@ -207,7 +215,7 @@ impl Node<'_> {
     /// The node's value, parsed from its text on demand.
     pub fn value(&self) -> Result<Value, YamlError> {
         match &self.body {
-            Body::Value(v) => Ok(v.clone()),
+            Body::Value(v) | Body::Flow { value: v, .. } => Ok(v.clone()),
             Body::Text { source, span } => {
                 let mut text = String::with_capacity(span.end - span.start);
                 scan::reindent(source, span, 0, &mut text);

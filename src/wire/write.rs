@@ -87,6 +87,23 @@ impl<'w> Writer<'w> {
 fn write_body(body: &Body<'_>, out: &mut String) {
     match body {
         Body::Text { source, span } => scan::reindent(source, span, 2, out),
+        Body::Flow { text, .. } => write_flow(text, out),
         Body::Value(v) => emit::write_node(v, 2, out),
     }
+}
+
+/// A flow node after `- `, as it was written. A continuation line indented less than the entry's
+/// two spaces is indented to them, so that it stays inside the entry: white space that starts a
+/// line inside a flow collection means nothing (a multi-line scalar folds it away), so the value
+/// is the same, and a second run changes nothing.
+fn write_flow(text: &str, out: &mut String) {
+    let mut lines = text.split('\n');
+    out.push_str(lines.next().unwrap_or_default());
+    for line in lines {
+        out.push('\n');
+        let leading = line.len() - line.trim_start_matches(' ').len();
+        out.push_str(&"  "[leading.min(2)..]);
+        out.push_str(line);
+    }
+    out.push('\n');
 }

@@ -7,6 +7,10 @@
 
 use serde_json::Value;
 
+/// The longest implicit key YAML allows, in characters (YAML 1.2 §7.4.2, "at most 1024 Unicode
+/// characters"); a longer one must be written as an explicit key.
+const MAX_IMPLICIT_KEY: usize = 1024;
+
 /// Writes `value` as a block node whose nested lines are indented by `indent` spaces. The first
 /// line carries no indentation: the caller writes whatever precedes it (`- ` or `key: `).
 pub fn write_node(value: &Value, indent: usize, out: &mut String) {
@@ -18,7 +22,14 @@ pub fn write_node(value: &Value, indent: usize, out: &mut String) {
                     push_indent(out, indent);
                 }
                 first = false;
+                let start = out.len();
                 write_string(key, indent, out, true);
+                if out.len() - start > MAX_IMPLICIT_KEY && out[start..].chars().count() > MAX_IMPLICIT_KEY {
+                    // Too long for `key: value`: an explicit key, `? key` then `: value`.
+                    out.insert_str(start, "? ");
+                    out.push('\n');
+                    push_indent(out, indent);
+                }
                 out.push(':');
                 write_value_after_key(v, indent, out);
             }
@@ -278,5 +289,21 @@ mod tests {
         let mut out = String::new();
         write_node(&serde_json::json!({"data": {"config.yaml": "a: 1\nb: 2\n"}}), 0, &mut out);
         assert_eq!(out, "data:\n  config.yaml: |\n    a: 1\n    b: 2\n");
+    }
+
+    #[test]
+    fn a_key_too_long_for_an_implicit_key_is_written_explicitly() {
+        let long = "k".repeat(1025);
+        let quoted = "\u{1}".repeat(200); // 1,202 characters once escaped
+        for key in [long.as_str(), quoted.as_str()] {
+            let value = serde_json::json!({"before": 1, key: {"nested": [1, "on"]}, "after": "x"});
+            let mut out = String::new();
+            write_node(&value, 0, &mut out);
+            assert!(out.contains("\n? "), "{out}");
+            assert_eq!(crate::yaml::parse_value(&out).expect("reads back"), value);
+        }
+        let mut out = String::new();
+        write_node(&serde_json::json!({"k".repeat(1024): 1}), 0, &mut out);
+        assert!(out.starts_with("kkkk") && out.ends_with(": 1\n"), "1,024 characters still fit an implicit key");
     }
 }

@@ -211,7 +211,7 @@ impl Scanner {
                 };
                 self.open_collection(start, indent, kind, p.child)?;
             } else {
-                self.scalar(&p.slot, Cow::Borrowed(""))?;
+                self.scalar(&p.slot, Cow::Borrowed(""), true)?;
                 if p.child == Role::Items {
                     self.outline.items = Some(Vec::new());
                 }
@@ -387,10 +387,12 @@ impl Scanner {
             }
             _ => {
                 let scalar = scalar_of(value)?;
-                if child == Role::Items && !is_null(&scalar) {
+                // Only a plain `null` is null: `"null"` is a string (and a name).
+                let plain = !matches!(value.as_bytes()[0], b'\'' | b'"');
+                if child == Role::Items && !(plain && is_null(&scalar)) {
                     return None;
                 }
-                self.scalar(&slot, scalar)?;
+                self.scalar(&slot, scalar, plain)?;
                 if child == Role::Items {
                     self.outline.items = Some(Vec::new());
                 }
@@ -399,14 +401,14 @@ impl Scanner {
         }
     }
 
-    fn scalar(&mut self, slot: &Slot, value: Cow<'_, str>) -> Option<()> {
+    fn scalar(&mut self, slot: &Slot, value: Cow<'_, str>, plain: bool) -> Option<()> {
         let header = self.open.as_mut().map(|o| &mut o.header);
         match (slot, header) {
             (Slot::None | Slot::RootItems, _) => {}
             (Slot::RootApiVersion, _) => self.outline.api_version = Some(value.into_owned()),
             (Slot::RootKind, _) => self.outline.kind = Some(value.into_owned()),
             (_, None) => return None,
-            (_, Some(_)) if is_null(&value) && !matches!(slot, Slot::Annotation(_)) => {}
+            (_, Some(_)) if plain && is_null(&value) && !matches!(slot, Slot::Annotation(_)) => {}
             (Slot::ApiVersion, Some(h)) => h.api_version = Some(value.into_owned()),
             (Slot::Kind, Some(h)) => h.kind = Some(value.into_owned()),
             (Slot::Name, Some(h)) => h.name = Some(value.into_owned()),
@@ -421,7 +423,7 @@ impl Scanner {
             return None;
         }
         if let Some(p) = self.pending.take() {
-            self.scalar(&p.slot, Cow::Borrowed(""))?;
+            self.scalar(&p.slot, Cow::Borrowed(""), true)?;
             if p.child == Role::Items {
                 self.outline.items = Some(Vec::new());
             }

@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use saphyr_parser::{Event, Marker, Parser, Span};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span};
 
 use super::YamlError;
 
@@ -274,7 +274,9 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
         let depth = frames.len();
 
         match event {
-            Event::Scalar(value, _, anchor, tag) => {
+            Event::Scalar(value, style, anchor, tag) => {
+                // Only a plain, untagged `null` (or `~`, or nothing) is null: `"null"` is a name.
+                let plain = style == ScalarStyle::Plain && tag.is_none();
                 if depth == 0 {
                     // A document that is a lone scalar (or empty).
                     if value.is_empty() && tag.is_none() {
@@ -290,7 +292,7 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                         o.aliased = true;
                     }
                     if !is_key {
-                        record_header(&mut o.header, &path, key_of_value, value, depth - o.depth);
+                        record_header(&mut o.header, &path, key_of_value, value, plain, depth - o.depth);
                         advance(&mut frames, None);
                         continue;
                     }
@@ -298,7 +300,7 @@ pub fn scan(text: &str) -> Result<Outline, ScanFailure> {
                     match key_of_value.as_deref() {
                         Some("apiVersion") => outline.api_version = Some(value.to_string()),
                         Some("kind") => outline.kind = Some(value.to_string()),
-                        Some("items") if is_null(&value) => outline.items = Some(Vec::new()),
+                        Some("items") if plain && is_null(&value) => outline.items = Some(Vec::new()),
                         Some("items") => {
                             return Err(ScanFailure::Shape(ShapeError::ItemsNotASequence { line: span.start.line() }))
                         }
@@ -430,8 +432,16 @@ fn advance<'t>(frames: &mut [Frame<'t>], key: Option<Cow<'t, str>>) {
 
 /// Picks up apiVersion, kind, metadata.{name,namespace,annotations}. `level` is the depth of the
 /// scalar's mapping below the item: 1 for the item's own keys.
-fn record_header(h: &mut ItemHeader, path: &[Option<Cow<'_, str>>], key: Option<Cow<'_, str>>, value: Cow<'_, str>, level: usize) {
+fn record_header(
+    h: &mut ItemHeader,
+    path: &[Option<Cow<'_, str>>],
+    key: Option<Cow<'_, str>>,
+    value: Cow<'_, str>,
+    plain: bool,
+    level: usize,
+) {
     let Some(key) = key else { return };
+    let is_null = |v: &str| plain && is_null(v);
     match (level, path) {
         (0, []) => match &*key {
             "apiVersion" if !is_null(&value) => h.api_version = Some(kept(value)),

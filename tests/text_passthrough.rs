@@ -1,0 +1,76 @@
+//! What was text stays text: an item the function does not change is copied as it was written,
+//! whatever its style, so that no scalar changes its meaning on the way through (`0644`, `1_0`,
+//! `on` and `1e3` read differently under YAML 1.1 and 1.2). Where an item must be rebuilt, what
+//! the function writes reads back the same.
+
+#[path = "support/krm.rs"]
+mod krm;
+#[path = "support/kpt.rs"]
+mod kpt;
+
+use krm::{run, HEADER};
+
+/// A flow-style (JSON) item with scalars that YAML 1.1 and 1.2 read differently.
+const FLOW: &str = r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "modes", "namespace": "web"},
+ "data": {"mode": 0644, "n": 1_0, "b": on, "f": 1e3, "k": "null"}}"#;
+
+#[test]
+fn a_flow_item_is_copied_as_written() {
+    let input = format!("{HEADER}- {FLOW}\n");
+    let answer = run(input.as_bytes());
+    assert_eq!(answer.code, 0, "{}", answer.stderr);
+    // A continuation line is indented to the sequence entry's two spaces, nothing else changes.
+    let expected = format!("- {}\n", FLOW.replace("\n ", "\n  "));
+    assert!(answer.stdout.contains(&expected), "{}", answer.stdout);
+    // And the next run gives the same text again.
+    assert_eq!(run(answer.stdout.as_bytes()).stdout, answer.stdout);
+}
+
+#[test]
+fn kpt_writes_a_flow_file_as_it_does_through_cat() {
+    let through = |exec: Option<&str>| {
+        let pkg = kpt::Package::new();
+        if let Some(exec) = exec {
+            pkg.edit("Kptfile", &format!("exec: {}", kpt::bin()), &format!("exec: {exec}"));
+        }
+        std::fs::write(pkg.path("modes.yaml"), format!("{FLOW}\n")).unwrap();
+        let run = pkg.render();
+        assert!(run.success, "kpt fn render: {}", run.output);
+        pkg.read("modes.yaml")
+    };
+    // kpt itself joins the lines of a flow node; its scalars stay as they were written.
+    let identity = through(Some("/bin/cat"));
+    assert!(identity.contains(r#""mode": 0644, "n": 1_0, "b": on, "f": 1e3"#), "{identity}");
+    assert_eq!(through(None), identity);
+}
+
+#[test]
+fn a_name_that_reads_as_null_when_plain_is_a_name_when_quoted() {
+    for item in [
+        "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: \"null\"\n    namespace: '~'\n",
+        "- {apiVersion: v1, kind: ConfigMap, metadata: {name: 'null', namespace: \"~\"}}\n",
+    ] {
+        let answer = run(format!("{HEADER}{item}").as_bytes());
+        assert_eq!(answer.code, 0, "{item}: {}\n{}", answer.stderr, answer.stdout);
+        assert_eq!(answer.results(), vec![], "{item}");
+    }
+    // A plain null is no name.
+    let answer = run(format!("{HEADER}- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: null\n").as_bytes());
+    assert_eq!(answer.code, 1);
+    assert!(answer.results().iter().any(|(_, m, _)| m.contains("no metadata.name")), "{:?}", answer.results());
+}
+
+#[test]
+fn a_rebuilt_item_with_a_key_longer_than_an_implicit_key_reads_back() {
+    // An alias to another item makes the function rebuild the item from its value.
+    let key = "k".repeat(1500);
+    let input = format!(
+        "{HEADER}- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: &ns web\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: long\n    namespace: *ns\n  data:\n    ? {key}\n    : v\n"
+    );
+    let answer = run(input.as_bytes());
+    assert_eq!(answer.code, 0, "{}", answer.stderr);
+    let items = answer.items();
+    let data = items.iter().find(|i| i["metadata"]["name"] == "long").expect("kept")["data"].clone();
+    assert_eq!(data[key.as_str()], "v");
+    assert_eq!(run(answer.stdout.as_bytes()).stdout, answer.stdout, "f(f(x)) = f(x)");
+}
