@@ -70,37 +70,29 @@ pub fn image(spec: &DittoServerSpec) -> Vec<ValidationResult> {
 /// Fields of the API that the v0.4 server cannot honour: each set to other than its default
 /// gets a warning saying where the server takes that setting from instead.
 pub fn ignored_fields(spec: &DittoServerSpec) -> Vec<ValidationResult> {
-    let mut out = Vec::new();
-    let admin = &spec.identity.admin.username;
-    if admin != target::ADMIN_USER {
-        out.push(
-            ValidationResult::warning(format!(
-                "identity.admin.username {admin:?} is ignored: the DittoFS v0.4 server's admin user is always \"{}\"",
-                target::ADMIN_USER
-            ))
-            .at("spec.identity.admin.username")
-            .with_current(admin.as_str()),
-        );
-    }
-    if let Some(issuer) = spec.identity.jwt.as_ref().map(|j| &j.issuer).filter(|i| *i != target::JWT_ISSUER) {
-        out.push(
-            ValidationResult::warning(format!(
-                "identity.jwt.issuer {issuer:?} is ignored: the DittoFS v0.4 server always issues tokens as \"{}\"",
-                target::JWT_ISSUER
-            ))
-            .at("spec.identity.jwt.issuer")
-            .with_current(issuer.as_str()),
-        );
-    }
-    if let Some(region) = spec.s3.as_ref().and_then(|s3| s3.region.as_ref()) {
-        out.push(
-            ValidationResult::warning(format!(
-                "s3.region {region:?} is ignored: the DittoFS v0.4 server takes an S3 payload store's region from the store's configuration, given when the store is created through its API (us-east-1 when absent), and ignores AWS_REGION"
-            ))
-            .at("spec.s3.region")
-            .with_current(region.as_str()),
-        );
-    }
+    let admin = Some(&spec.identity.admin.username).filter(|a| *a != target::ADMIN_USER);
+    let issuer = spec.identity.jwt.as_ref().map(|j| &j.issuer).filter(|i| *i != target::JWT_ISSUER);
+    let region = spec.s3.as_ref().and_then(|s3| s3.region.as_ref());
+    let set = [
+        ("identity.admin.username", admin, format!("the DittoFS v0.4 server's admin user is always \"{}\"", target::ADMIN_USER)),
+        ("identity.jwt.issuer", issuer, format!("the DittoFS v0.4 server always issues tokens as \"{}\"", target::JWT_ISSUER)),
+        (
+            "s3.region",
+            region,
+            "the DittoFS v0.4 server takes an S3 payload store's region from the store's configuration, given when the store is created through its API (us-east-1 when absent), and ignores AWS_REGION".into(),
+        ),
+    ];
+    let mut out: Vec<ValidationResult> = set
+        .into_iter()
+        .filter_map(|(field, value, why)| {
+            let value = value?;
+            Some(
+                ValidationResult::warning(format!("{field} {value:?} is ignored: {why}"))
+                    .at(format!("spec.{field}"))
+                    .with_current(value.as_str()),
+            )
+        })
+        .collect();
     out.extend(smb_tuning(&spec.smb));
     out
 }
