@@ -13,6 +13,14 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `eprintln!` without its panic when stderr is closed or full: a message that cannot be shown
+/// must not turn an answer into a crash.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(io::stderr().lock(), $($arg)*);
+    }};
+}
+
 
 // A hand-written parser: four modes and `-- key=value` need no more, and clap would add compile
 // time to the native and WASI builds while the functionConfig part of the help is generated from
@@ -112,15 +120,12 @@ fn main() -> ExitCode {
         Some("crd") if args.len() == 1 => print_text(&crd_yaml()),
         Some("schema") if args.len() == 1 => print_text(&schema_json()),
         Some(command @ ("crd" | "schema")) => {
-            eprintln!("dittofs-krm {command} takes no arguments; see `dittofs-krm --help`");
+            say!("dittofs-krm {command} takes no arguments; see `dittofs-krm --help`");
             ExitCode::from(3)
         }
-        Some("-V" | "--version") => {
-            println!("dittofs-krm {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
+        Some("-V" | "--version") => print_text(&format!("dittofs-krm {}\n", env!("CARGO_PKG_VERSION"))),
         Some(other) => {
-            eprintln!("dittofs-krm: unknown argument {other:?}; see `dittofs-krm --help`");
+            say!("dittofs-krm: unknown argument {other:?}; see `dittofs-krm --help`");
             ExitCode::from(3)
         }
     }
@@ -129,7 +134,7 @@ fn main() -> ExitCode {
 fn function() -> ExitCode {
     let mut input = String::new();
     if let Err(e) = io::stdin().read_to_string(&mut input) {
-        eprintln!("dittofs-krm: cannot read stdin: {e}");
+        say!("dittofs-krm: cannot read stdin: {e}");
         return ExitCode::from(if e.kind() == io::ErrorKind::InvalidData { 2 } else { 3 });
     }
     // The output goes to stdout as it is produced: it is larger than the input and need not be
@@ -147,11 +152,11 @@ fn function() -> ExitCode {
             }
         }
         Err(dittofs_krm::RunError::Write(e)) => {
-            eprintln!("dittofs-krm: cannot write stdout: {e}");
+            say!("dittofs-krm: cannot write stdout: {e}");
             ExitCode::from(3)
         }
         Err(dittofs_krm::RunError::Input(e)) => {
-            eprintln!("dittofs-krm: {e}");
+            say!("dittofs-krm: {e}");
             ExitCode::from(2)
         }
     }
@@ -164,7 +169,7 @@ fn build(args: &[String]) -> ExitCode {
         None => (args, &args[args.len()..]),
     };
     if paths.is_empty() {
-        eprintln!("dittofs-krm build: name the manifests to read: files, directories or - for stdin (e.g. `dittofs-krm build .`)");
+        say!("dittofs-krm build: name the manifests to read: files, directories or - for stdin (e.g. `dittofs-krm build .`)");
         return ExitCode::from(3);
     }
     let mut config = Vec::new();
@@ -172,7 +177,7 @@ fn build(args: &[String]) -> ExitCode {
         match setting.split_once('=') {
             Some((k, v)) => config.push((k.to_string(), v.to_string())),
             None => {
-                eprintln!("dittofs-krm build: {setting:?} after -- is not a key=value setting");
+                say!("dittofs-krm build: {setting:?} after -- is not a key=value setting");
                 return ExitCode::from(3);
             }
         }
@@ -182,7 +187,7 @@ fn build(args: &[String]) -> ExitCode {
         match dittofs_krm::build::argocd_parameters(&json) {
             Ok(pairs) => config.extend(pairs),
             Err(e) => {
-                eprintln!("dittofs-krm build: ARGOCD_APP_PARAMETERS: {e}");
+                say!("dittofs-krm build: ARGOCD_APP_PARAMETERS: {e}");
                 return ExitCode::from(3);
             }
         }
@@ -190,18 +195,18 @@ fn build(args: &[String]) -> ExitCode {
     let sources = match read_sources(paths) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("dittofs-krm build: {e}");
+            say!("dittofs-krm build: {e}");
             return ExitCode::from(3);
         }
     };
     match dittofs_krm::build::build(&sources, &config) {
         Ok(built) => {
             for r in &built.results {
-                eprintln!("{}", dittofs_krm::build::describe(r));
+                say!("{}", dittofs_krm::build::describe(r));
             }
             let mut stdout = io::stdout().lock();
             if let Err(e) = stdout.write_all(built.stream.as_bytes()).and_then(|()| stdout.flush()) {
-                eprintln!("dittofs-krm build: cannot write stdout: {e}");
+                say!("dittofs-krm build: cannot write stdout: {e}");
                 return ExitCode::from(3);
             }
             ExitCode::SUCCESS
@@ -209,10 +214,10 @@ fn build(args: &[String]) -> ExitCode {
         Err(e) => {
             if let dittofs_krm::build::BuildError::Results(results) = &e {
                 for r in results {
-                    eprintln!("{}", dittofs_krm::build::describe(r));
+                    say!("{}", dittofs_krm::build::describe(r));
                 }
             }
-            eprintln!("dittofs-krm build: {e}");
+            say!("dittofs-krm build: {e}");
             ExitCode::from(e.exit_code())
         }
     }
@@ -294,7 +299,7 @@ fn print_text(text: &str) -> ExitCode {
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("dittofs-krm: cannot write stdout: {e}");
+            say!("dittofs-krm: cannot write stdout: {e}");
             ExitCode::from(3)
         }
     }

@@ -48,3 +48,45 @@ fn version_and_usage_errors() {
         assert!(stderr.contains("dittofs-krm --help"), "{stderr}");
     }
 }
+
+/// Runs dittofs-krm with stdout (or stderr) going to `sink`.
+fn run_into(args: &[&str], stdout: Stdio, stderr: Stdio) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dittofs-krm"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .output()
+        .expect("runs");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn dev_full() -> Stdio {
+    Stdio::from(File::options().write(true).open("/dev/full").expect("/dev/full"))
+}
+
+#[test]
+fn a_full_or_closed_stdout_is_an_io_error_not_a_panic() {
+    for args in [&["--version"][..], &["crd"], &["--help"]] {
+        let (code, stderr) = run_into(args, dev_full(), Stdio::piped());
+        assert_eq!(code, 3, "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot write stdout") && !stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    // A closed stdout (`>&-`): the version goes nowhere, and nothing panics.
+    let out = Command::new("sh")
+        .args(["-c", &format!("{:?} --version >&-", env!("CARGO_BIN_EXE_dittofs-krm"))])
+        .output()
+        .expect("sh runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_full_stderr_is_not_a_panic() {
+    // A usage error writes only to stderr; writing it fails, and the exit code still tells.
+    let (code, _) = run_into(&["--no-such-flag"], Stdio::null(), dev_full());
+    assert_eq!(code, 3);
+    let (code, _) = run_into(&["build", "/no/such/dir"], Stdio::null(), dev_full());
+    assert_eq!(code, 3);
+}
