@@ -228,34 +228,6 @@ pub fn argocd_parameters(json: &str) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
-/// One line for stderr: severity, resource, field, message.
-pub fn describe(result: &ValidationResult) -> String {
-    let severity = match result.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    };
-    let mut line = format!("{severity}:");
-    if let Some(file) = &result.file {
-        line.push(' ');
-        line.push_str(&file.path);
-        line.push(':');
-    }
-    if let Some(r) = &result.resource_ref {
-        match &r.namespace {
-            Some(ns) => line.push_str(&format!(" {} {ns}/{}", r.kind, r.name)),
-            None => line.push_str(&format!(" {} {}", r.kind, r.name)),
-        }
-        line.push(':');
-    }
-    if let Some(field) = &result.field {
-        line.push_str(&format!(" {}:", field.path));
-    }
-    line.push(' ');
-    line.push_str(&result.message.replace('\n', " "));
-    line
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,8 +264,8 @@ mod tests {
         let bad = SERVER.replace("1Gi", "1GB");
         match build(&[source("nas.yaml", &bad)], &[]) {
             Err(BuildError::Results(results)) => {
-                let line = describe(&results[0]);
-                assert!(line.starts_with("error: nas.yaml: DittoServer storage/nas: spec.storage.metadataSize:"), "{line}");
+                let line = results[0].one_line();
+                assert!(line.starts_with("[error] dittofs.dittofs.com/v1alpha1/DittoServer/storage/nas spec.storage.metadataSize:"), "{line}");
             }
             other => panic!("expected error results, got {other:?}"),
         }

@@ -53,8 +53,9 @@ Examples:
 ";
 
 const USAGE_TAIL: &str = "
-Exit codes: 0 no error result; 1 an error result (the function still writes its ResourceList;
-build writes nothing) or, for build, nothing to apply; 2 the input is not a ResourceList (build:
+Exit codes: 0 no error result; 1 an error result (the function still writes its ResourceList
+and writes the error results to stderr, one line each; build writes nothing) or, for build,
+nothing to apply; 2 the input is not a ResourceList (build:
 a manifest is not YAML or not an object); 3 a usage or IO error.
 ";
 
@@ -146,6 +147,10 @@ fn function() -> ExitCode {
     }) {
         Ok(results) => {
             if results.iter().any(|r| r.severity == dittofs_krm::wire::Severity::Error) {
+                // kpt shows the results; kustomize and Argo CD show only stderr and the exit code.
+                for r in results.iter().filter(|r| r.severity == dittofs_krm::wire::Severity::Error) {
+                    say!("{}", r.one_line());
+                }
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
@@ -202,7 +207,7 @@ fn build(args: &[String]) -> ExitCode {
     match dittofs_krm::build::build(&sources, &config) {
         Ok(built) => {
             for r in &built.results {
-                say!("{}", dittofs_krm::build::describe(r));
+                say!("{}", r.one_line());
             }
             let mut stdout = io::stdout().lock();
             if let Err(e) = stdout.write_all(built.stream.as_bytes()).and_then(|()| stdout.flush()) {
@@ -214,7 +219,7 @@ fn build(args: &[String]) -> ExitCode {
         Err(e) => {
             if let dittofs_krm::build::BuildError::Results(results) = &e {
                 for r in results {
-                    say!("{}", dittofs_krm::build::describe(r));
+                    say!("{}", r.one_line());
                 }
             }
             say!("dittofs-krm build: {e}");

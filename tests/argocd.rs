@@ -57,7 +57,7 @@ fn an_invalid_ditto_server_fails_with_empty_stdout() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(out.stdout.is_empty(), "stdout must be empty: {}", String::from_utf8_lossy(&out.stdout));
-    assert!(stderr.contains("error: dittofs.yaml: DittoServer storage/dittofs: spec.storage.metadataSize:"), "{stderr}");
+    assert!(stderr.contains("[error] dittofs.dittofs.com/v1alpha1/DittoServer/storage/dittofs spec.storage.metadataSize:"), "{stderr}");
 }
 
 #[test]

@@ -602,3 +602,20 @@ fn large_input_in_bounded_memory() {
         l_mb / s_mb
     );
 }
+
+// --- results a user sees in every client ---------------------------------------------------
+
+#[test]
+fn error_results_go_to_stderr_in_kpts_form_and_only_on_an_error_exit() {
+    let bad = server_list("nas", "    replicas: 3\n    storage:\n      metadataSize: 1Gi\n", "");
+    let answer = run(bad.as_bytes());
+    assert_error_result(&answer, Some("spec.replicas"), &["replicas must be 0 or 1, not 3"]);
+    let lines: Vec<&str> = answer.stderr.lines().collect();
+    assert_eq!(lines, ["[error] dittofs.dittofs.com/v1alpha1/DittoServer/nas spec.replicas: replicas must be 0 or 1, not 3"], "errors only");
+    // Warnings alone: exit 0, and stderr stays empty (kpt shows the results itself).
+    let warned = server_list("nas", "    storage:\n      metadataSize: 1Gi\n", "");
+    let answer = run(warned.as_bytes());
+    assert_eq!(answer.code, 0, "{}", answer.stderr);
+    assert!(answer.results().iter().any(|(s, _, _)| s == "warning"));
+    assert_eq!(answer.stderr, "");
+}

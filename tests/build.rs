@@ -68,7 +68,7 @@ fn directories_are_read_recursively_in_sorted_order() {
         ]
     );
     assert!(!stdout.contains("config.kubernetes.io/"), "client annotations are removed");
-    assert!(stderr.contains("warning: server.yaml: DittoServer nas:"), "results name the file: {stderr}");
+    assert!(stderr.contains("[warning] dittofs.dittofs.com/v1alpha1/DittoServer/nas spec.storage.storageClassName:"), "results go to stderr: {stderr}");
 }
 
 #[test]
@@ -88,7 +88,7 @@ fn an_error_result_prints_nothing_and_exits_1() {
     let (code, stdout, stderr) = build(dir.path(), &["."], "");
     assert_eq!(code, 1);
     assert_eq!(stdout, "");
-    assert!(stderr.contains("error: server.yaml: DittoServer nas: spec.storage.metadataSize:"), "{stderr}");
+    assert!(stderr.contains("[error] dittofs.dittofs.com/v1alpha1/DittoServer/nas spec.storage.metadataSize:"), "{stderr}");
 }
 
 #[test]

@@ -82,3 +82,61 @@ impl ValidationResult {
         self
     }
 }
+
+impl ValidationResult {
+    /// The result on one line as kpt prints a function's results: `[severity]`, then the
+    /// resource as `apiVersion/Kind/namespace/name` (no namespace part for a cluster-scoped one),
+    /// then the field path, then `: message` with its line breaks turned into spaces. kpt shows
+    /// no file; clients that do not show results at all (kustomize, Argo CD) get this on stderr.
+    pub fn one_line(&self) -> String {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        let mut line = format!("[{severity}]");
+        if let Some(r) = &self.resource_ref {
+            line.push(' ');
+            line.push_str(&r.api_version);
+            line.push('/');
+            line.push_str(&r.kind);
+            line.push('/');
+            if let Some(ns) = r.namespace.as_deref().filter(|ns| !ns.is_empty()) {
+                line.push_str(ns);
+                line.push('/');
+            }
+            line.push_str(&r.name);
+        }
+        if let Some(path) = self.field.as_ref().map(|f| f.path.as_str()).filter(|p| !p.is_empty()) {
+            line.push(' ');
+            line.push_str(path);
+        }
+        line.push_str(": ");
+        line.push_str(&self.message.split(['\n', '\r']).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "));
+        line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(namespace: Option<&str>) -> ResourceRef {
+        ResourceRef {
+            api_version: "dittofs.dittofs.com/v1alpha1".into(),
+            kind: "DittoServer".into(),
+            name: "nas".into(),
+            namespace: namespace.map(String::from),
+        }
+    }
+
+    #[test]
+    fn one_line_is_kpts_form() {
+        let r = ValidationResult::error("replicas must be 0 or 1, not 3").at("spec.replicas").on(Some(reference(Some("ns"))), None);
+        assert_eq!(r.one_line(), "[error] dittofs.dittofs.com/v1alpha1/DittoServer/ns/nas spec.replicas: replicas must be 0 or 1, not 3");
+        let r = ValidationResult::warning("two\nlines").on(Some(reference(None)), Some(FileRef { path: "a.yaml".into(), index: None }));
+        assert_eq!(r.one_line(), "[warning] dittofs.dittofs.com/v1alpha1/DittoServer/nas: two lines");
+        assert_eq!(ValidationResult::error("bare").one_line(), "[error]: bare");
+        assert_eq!(ValidationResult::new(Severity::Info, "i").at("functionConfig").one_line(), "[info] functionConfig: i");
+    }
+}
