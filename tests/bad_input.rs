@@ -619,3 +619,28 @@ fn error_results_go_to_stderr_in_kpts_form_and_only_on_an_error_exit() {
     assert!(answer.results().iter().any(|(s, _, _)| s == "warning"));
     assert_eq!(answer.stderr, "");
 }
+
+// --- nothing passed through in silence ------------------------------------------------------
+
+#[test]
+fn a_ditto_server_of_another_version_is_an_error_and_passes_through() {
+    for api_version in ["dittofs.dittofs.com/v1beta1", "dittofs.dittofs.com/v1", "dittofs.dittofs.com"] {
+        let input = list(&format!(
+            "- apiVersion: {api_version}\n  kind: DittoServer\n  metadata:\n    name: nas\n    namespace: ns\n  spec:\n    storage:\n      metadataSize: 1Gi\n"
+        ));
+        let answer = run(input.as_bytes());
+        assert_error_result(&answer, Some("apiVersion"), &[api_version, "not supported", "dittofs.dittofs.com/v1alpha1"]);
+        let items = answer.items();
+        assert_eq!(items.len(), 1, "nothing is generated, and the item stays: {}", answer.stdout);
+        assert_eq!(items[0]["apiVersion"], api_version);
+        assert!(
+            answer.stderr.contains(&format!("[error] {api_version}/DittoServer/ns/nas apiVersion: apiVersion {api_version} is not supported")),
+            "the error also goes to stderr: {}",
+            answer.stderr
+        );
+    }
+    // A DittoServer kind of another group is someone else's: it passes through without a result.
+    let other = list("- apiVersion: example.com/v1\n  kind: DittoServer\n  metadata:\n    name: nas\n");
+    let answer = run(other.as_bytes());
+    assert_eq!((answer.code, answer.results(), answer.stderr.as_str()), (0, vec![], ""));
+}

@@ -126,3 +126,18 @@ fn settings_after_double_dash_configure_the_function() {
     let (code, _, stderr) = build(dir.path(), &[".", "--", "storageClassCheck=off"], "");
     assert_eq!((code, stderr.as_str()), (0, ""));
 }
+
+// --- nothing dropped in silence --------------------------------------------------------------
+
+#[test]
+fn a_ditto_server_of_another_version_fails_the_build() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("server.yaml"), SERVER.replace("v1alpha1", "v1beta1")).unwrap();
+    fs::write(dir.path().join("other.yaml"), config_map("other")).unwrap();
+    let (code, stdout, stderr) = build(dir.path(), &["."], "");
+    assert_eq!((code, stdout.as_str()), (1, ""), "{stderr}");
+    assert!(
+        stderr.contains("[error] dittofs.dittofs.com/v1beta1/DittoServer/nas apiVersion: apiVersion dittofs.dittofs.com/v1beta1 is not supported"),
+        "{stderr}"
+    );
+}
