@@ -8,11 +8,13 @@
 //!
 //! Pure: the caller reads the files and prints the answer.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde_json::{Map, Value};
 
 use crate::api::{ditto_server, function_config, Mode};
+use crate::expand::names::GENERATED_FROM;
 use crate::wire::{self, Severity, ValidationResult, CLIENT_ANNOTATION_PREFIXES};
 use crate::yaml::{self, emit, YamlError};
 
@@ -34,6 +36,8 @@ pub enum BuildError {
     Config(String),
     /// The function reported at least one error; all its results are here.
     Results(Vec<ValidationResult>),
+    /// The function could not read the ResourceList the manifests were wrapped into.
+    Unreadable(wire::InputError),
     /// Nothing would be left to apply.
     Empty,
 }
@@ -43,7 +47,7 @@ impl BuildError {
     pub fn exit_code(&self) -> u8 {
         match self {
             BuildError::Results(_) | BuildError::Empty => 1,
-            BuildError::Yaml { .. } | BuildError::NotAnObject { .. } | BuildError::Config(_) => 2,
+            BuildError::Yaml { .. } | BuildError::NotAnObject { .. } | BuildError::Config(_) | BuildError::Unreadable(_) => 2,
         }
     }
 }
@@ -57,6 +61,7 @@ impl fmt::Display for BuildError {
                 "{source}: document {document} is not a Kubernetes object (a mapping with apiVersion, kind and metadata)"
             ),
             BuildError::Config(message) => f.write_str(message),
+            BuildError::Unreadable(error) => write!(f, "the manifests cannot be read as one ResourceList: {error}"),
             BuildError::Results(results) => {
                 let errors = results.iter().filter(|r| r.severity == Severity::Error).count();
                 write!(f, "{errors} error(s); nothing is printed, so that no partial set of objects is applied")
@@ -76,6 +81,8 @@ impl std::error::Error for BuildError {}
 /// Argo CD parameters); a `DittoServerExpansion` object among the sources is the alternative.
 pub fn build(sources: &[(String, String)], config: &[(String, String)]) -> Result<Built, BuildError> {
     let mut items: Vec<Value> = Vec::new();
+    // Each item by its (path, index) annotations, which it keeps through the function.
+    let mut sources_at: HashMap<(String, String), usize> = HashMap::new();
     let mut typed_config: Option<(String, Value)> = None;
     for (name, text) in sources {
         let documents = yaml::yaml11::parse_stream(text).map_err(|error| BuildError::Yaml { source: name.clone(), error })?;
@@ -94,6 +101,7 @@ pub fn build(sources: &[(String, String)], config: &[(String, String)]) -> Resul
                 continue;
             }
             annotate(&mut object, name, index);
+            sources_at.insert((name.clone(), index.to_string()), items.len());
             items.push(Value::Object(object));
         }
     }
@@ -119,12 +127,11 @@ pub fn build(sources: &[(String, String)], config: &[(String, String)]) -> Resul
     }
 
     let input = resource_list(&items, function_config.as_ref());
-    // The input is written here, so it is always a ResourceList.
-    let output = crate::run(&input).expect("build writes a well-formed ResourceList");
+    let output = crate::run(&input).map_err(BuildError::Unreadable)?;
     if output.has_errors() {
         return Err(BuildError::Results(output.results));
     }
-    let stream = unwrap(&output.resource_list);
+    let stream = unwrap(&output.resource_list, &items, &sources_at)?;
     if stream.is_empty() {
         return Err(BuildError::Empty);
     }
@@ -179,19 +186,59 @@ fn resource_list(items: &[Value], function_config: Option<&Value>) -> String {
     out
 }
 
-/// The output items as a `---` separated stream, minus what must not reach a cluster.
-fn unwrap(resource_list: &str) -> String {
-    let Ok(list) = wire::read(resource_list) else { return String::new() };
+/// The output items as a `---` separated stream, minus what must not reach a cluster. An item the function passed through is printed from the value read
+/// from its source (`sources`, found by its path and index annotations), so that nothing is read
+/// back twice; every other item is read from the output, and one that cannot be read is an
+/// error, never left out.
+fn unwrap(resource_list: &str, sources: &[Value], sources_at: &HashMap<(String, String), usize>) -> Result<String, BuildError> {
+    let list = wire::read(resource_list).map_err(BuildError::Unreadable)?;
     let mut documents = Vec::new();
+    let mut unreadable = Vec::new();
     for item in &list.items {
         if item.header.annotation(wire::LOCAL_CONFIG_ANNOTATION) == Some("true") || is_ditto_server(item.api_version(), item.kind()) {
             continue;
         }
-        let Ok(mut value) = item.value() else { continue };
+        let h = &item.header;
+        let passed_through = match (h.annotation(GENERATED_FROM), h.annotation(wire::PATH_ANNOTATION), h.annotation(wire::INDEX_ANNOTATION)) {
+            (None, Some(path), Some(index)) => sources_at.get(&(path.to_string(), index.to_string())).map(|&i| &sources[i]),
+            _ => None,
+        };
+        let mut value = match passed_through {
+            Some(value) => value.clone(),
+            None => match item.value() {
+                Ok(value) => value,
+                Err(e) => {
+                    unreadable.push(
+                        ValidationResult::error(format!(
+                            "the function's output holds this object, and it cannot be read back: {e}; nothing is printed, so that the object is not left out of the stream"
+                        ))
+                        .on(Some(item.resource_ref()), item.file()),
+                    );
+                    continue;
+                }
+            },
+        };
         strip_client_annotations(&mut value);
-        documents.push(yaml::to_string(&value));
+        let text = yaml::to_string(&value);
+        // What kubectl and Argo CD will read: a YAML 1.1 reader must get the same object back.
+        match yaml::yaml11::parse_stream(&text) {
+            Ok(read) if read.len() == 1 && read[0] == value => documents.push(text),
+            outcome => unreadable.push(
+                ValidationResult::error(format!(
+                    "this object cannot be written as YAML that reads back the same ({}); nothing is printed, so that the object is not left out of the stream or changed",
+                    match outcome {
+                        Err(e) => e.to_string(),
+                        Ok(_) => "it reads back as another value".to_string(),
+                    }
+                ))
+                .on(Some(item.resource_ref()), item.file()),
+            ),
+        }
     }
-    documents.join("---\n")
+    if !unreadable.is_empty() {
+        return Err(BuildError::Results(unreadable));
+    }
+    Ok(documents.join("---\n"))
 }
 
 fn is_ditto_server(api_version: &str, kind: &str) -> bool {

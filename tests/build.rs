@@ -141,3 +141,53 @@ fn a_ditto_server_of_another_version_fails_the_build() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_object_with_a_quoted_merge_key_is_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\ndata:\n  \"<<\": x\n";
+    fs::write(dir.path().join("odd.yaml"), format!("{odd}---\n{}", config_map("plain"))).unwrap();
+    let (code, stdout, stderr) = build(dir.path(), &["."], "");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(names(&stdout), ["ConfigMap/odd", "ConfigMap/plain"]);
+    // serde_yaml without merging: the key is the string `<<`.
+    let odd: serde_yaml::Value = serde_yaml::from_str(stdout.split("---\n").next().unwrap()).unwrap();
+    assert_eq!(odd["data"]["<<"], serde_yaml::Value::from("x"), "{stdout}");
+}
+
+#[test]
+fn an_object_nested_deeper_than_the_yaml_readers_limit_is_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let depth = 140;
+    let mut nested = serde_json::json!("leaf");
+    for _ in 0..depth {
+        nested = serde_json::json!({ "k": nested });
+    }
+    let deep = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "deep"}, "x": nested});
+    fs::write(dir.path().join("deep.yaml"), serde_json::to_string(&deep).unwrap()).unwrap();
+    fs::write(dir.path().join("plain.yaml"), config_map("plain")).unwrap();
+    let (code, stdout, stderr) = build(dir.path(), &["."], "");
+    assert_eq!(code, 0, "{stderr}");
+    let docs = dittofs_krm::yaml::yaml11::parse_stream(&stdout).expect("the stream is YAML");
+    assert_eq!(docs.len(), 2, "{stdout}");
+    assert_eq!(docs[0], deep, "the deep object, unchanged");
+}
+
+#[test]
+fn a_key_longer_than_1024_characters_is_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "k".repeat(1100);
+    let long = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "long"}, "data": {key.clone(): "v"}});
+    fs::write(dir.path().join("long.yaml"), serde_json::to_string(&long).unwrap()).unwrap();
+    let (code, stdout, stderr) = build(dir.path(), &["."], "");
+    assert!(!stderr.contains("panicked") && code != 101, "{stderr}");
+    // YAML allows an implicit key of at most 1,024 characters. Either the stream reads back with
+    // the key, or the build fails naming the object: never a stream kubectl cannot read.
+    if code == 0 {
+        let docs = dittofs_krm::yaml::yaml11::parse_stream(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        assert_eq!(docs, [long]);
+    } else {
+        assert_eq!((code, stdout.as_str()), (1, ""), "{stderr}");
+        assert!(stderr.contains("[error] v1/ConfigMap/long: this object cannot be written as YAML that reads back"), "{stderr}");
+    }
+}
