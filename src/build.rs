@@ -186,7 +186,8 @@ fn resource_list(items: &[Value], function_config: Option<&Value>) -> String {
     out
 }
 
-/// The output items as a `---` separated stream, minus what must not reach a cluster. An item the function passed through is printed from the value read
+/// The output items as a `---` separated stream in the order [`apply_order`] gives, minus what
+/// must not reach a cluster. An item the function passed through is printed from the value read
 /// from its source (`sources`, found by its path and index annotations), so that nothing is read
 /// back twice; every other item is read from the output, and one that cannot be read is an
 /// error, never left out.
@@ -222,7 +223,7 @@ fn unwrap(resource_list: &str, sources: &[Value], sources_at: &HashMap<(String, 
         let text = yaml::to_string(&value);
         // What kubectl and Argo CD will read: a YAML 1.1 reader must get the same object back.
         match yaml::yaml11::parse_stream(&text) {
-            Ok(read) if read.len() == 1 && read[0] == value => documents.push(text),
+            Ok(read) if read.len() == 1 && read[0] == value => documents.push((SortKey::of(item), text)),
             outcome => unreadable.push(
                 ValidationResult::error(format!(
                     "this object cannot be written as YAML that reads back the same ({}); nothing is printed, so that the object is not left out of the stream or changed",
@@ -238,7 +239,81 @@ fn unwrap(resource_list: &str, sources: &[Value], sources_at: &HashMap<(String, 
     if !unreadable.is_empty() {
         return Err(BuildError::Results(unreadable));
     }
-    Ok(documents.join("---\n"))
+    documents.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(documents.into_iter().map(|(_, text)| text).collect::<Vec<_>>().join("---\n"))
+}
+
+/// Kinds that go first, in this order, and last: kustomize's legacy resource order (the
+/// `orderFirst` and `orderLast` lists of kustomize `api/resid/gvk.go`,
+/// https://github.com/kubernetes-sigs/kustomize/blob/master/api/resid/gvk.go, as its
+/// SortOrderTransformer applies them). Namespaces, and the CustomResourceDefinitions before any
+/// custom resource (other kinds rank between the two lists), so that one `kubectl apply` of the
+/// stream works on a fresh cluster.
+const ORDER_FIRST: &[&str] = &[
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
+];
+const ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+
+/// Where an object goes in the stream, compared as kustomize's legacy order compares: the kind's
+/// rank, then `group_version_kind` (`~G` for the core group; of two Namespace kinds the core one
+/// first), then namespace (`~X` for none) and name.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SortKey {
+    rank: isize,
+    /// False for the core group's Namespace, which kustomize puts before other Namespace kinds.
+    not_core_namespace: bool,
+    gvk: String,
+    namespace: String,
+    name: String,
+}
+
+impl SortKey {
+    fn of(item: &wire::Item<'_>) -> Self {
+        Self::new(item.api_version(), item.kind(), item.namespace(), item.name())
+    }
+
+    pub fn new(api_version: &str, kind: &str, namespace: Option<&str>, name: &str) -> Self {
+        let rank = apply_order(kind);
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let or = |s: &str, placeholder: &str| if s.is_empty() { placeholder.to_string() } else { s.to_string() };
+        SortKey {
+            rank,
+            not_core_namespace: !(kind == "Namespace" && group.is_empty()),
+            gvk: format!("{}_{}_{}", or(group, "~G"), or(version, "~V"), or(kind, "~K")),
+            namespace: or(namespace.unwrap_or(""), "~X"),
+            name: or(name, "~N"),
+        }
+    }
+}
+
+/// The rank of a kind: negative for the kinds that go first, 0 for every other kind, positive for
+/// those that go last.
+pub fn apply_order(kind: &str) -> isize {
+    if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
+        return i as isize - ORDER_FIRST.len() as isize;
+    }
+    ORDER_LAST.iter().position(|k| *k == kind).map_or(0, |i| i as isize + 1)
 }
 
 fn is_ditto_server(api_version: &str, kind: &str) -> bool {
@@ -291,6 +366,8 @@ mod tests {
         let docs = yaml::yaml11::parse_stream(&built.stream).unwrap();
         let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["ConfigMap", "Service", "Service", "Service", "StatefulSet"]);
+        let names: Vec<&str> = docs.iter().map(|d| d["metadata"]["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["nas-config", "nas-api", "nas-file", "nas-headless", "nas"], "kustomize's order: kind, then name");
         assert!(!built.stream.contains("config.kubernetes.io/"), "{}", built.stream);
         assert!(!built.stream.contains("DittoServer\n"));
     }

@@ -56,16 +56,17 @@ fn directories_are_read_recursively_in_sorted_order() {
     assert_eq!(
         names(&stdout),
         [
-            "ConfigMap/first",
-            "ConfigMap/second",
             "ConfigMap/a",
-            "ConfigMap/z",
+            "ConfigMap/first",
             "ConfigMap/nas-config",
-            "Service/nas-headless",
-            "Service/nas-file",
+            "ConfigMap/second",
+            "ConfigMap/z",
             "Service/nas-api",
+            "Service/nas-file",
+            "Service/nas-headless",
             "StatefulSet/nas"
-        ]
+        ],
+        "every manifest below the directory, hidden entries and other files skipped, in kustomize's order"
     );
     assert!(!stdout.contains("config.kubernetes.io/"), "client annotations are removed");
     assert!(stderr.contains("[warning] dittofs.dittofs.com/v1alpha1/DittoServer/nas spec.storage.storageClassName:"), "results go to stderr: {stderr}");
@@ -189,5 +190,91 @@ fn a_key_longer_than_1024_characters_is_no_panic() {
     } else {
         assert_eq!((code, stdout.as_str()), (1, ""), "{stderr}");
         assert!(stderr.contains("[error] v1/ConfigMap/long: this object cannot be written as YAML that reads back"), "{stderr}");
+    }
+}
+
+// --- a stream that applies -------------------------------------------------------------------
+
+#[test]
+fn the_argocd_example_puts_the_namespace_first() {
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/argocd/app");
+    let (code, stdout, stderr) = build(&app, &["."], "");
+    assert_eq!(code, 0, "{stderr}");
+    let kinds: Vec<String> = names(&stdout).into_iter().map(|n| n.split('/').next().unwrap().to_string()).collect();
+    assert_eq!(kinds, ["Namespace", "ConfigMap", "Secret", "Service", "Service", "Service", "StatefulSet"], "{stdout}");
+}
+
+/// kustomize's legacy order (kustomize `api/resid/gvk.go`), as the test's own copy.
+const KUSTOMIZE_FIRST: &[&str] = &[
+    "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition", "ServiceAccount", "PodSecurityPolicy", "Role",
+    "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap", "Secret", "Endpoints", "Service", "LimitRange",
+    "PriorityClass", "PersistentVolume", "PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob", "PodDisruptionBudget",
+];
+const KUSTOMIZE_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+
+fn rank(kind: &str) -> i64 {
+    match (KUSTOMIZE_FIRST.iter().position(|k| *k == kind), KUSTOMIZE_LAST.iter().position(|k| *k == kind)) {
+        (Some(i), _) => i as i64 - 100,
+        (None, Some(i)) => 100 + i as i64,
+        (None, None) => 0,
+    }
+}
+
+/// (apiVersion, kind, namespaced) of the objects the property draws from: every ranked kind
+/// and custom resources of a CRD.
+fn kinds() -> Vec<(&'static str, &'static str, bool)> {
+    let api = |k: &str| match k {
+        "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => "rbac.authorization.k8s.io/v1",
+        "StorageClass" => "storage.k8s.io/v1",
+        "CustomResourceDefinition" => "apiextensions.k8s.io/v1",
+        "PodSecurityPolicy" => "policy/v1beta1",
+        "PodDisruptionBudget" => "policy/v1",
+        "PriorityClass" => "scheduling.k8s.io/v1",
+        "Deployment" | "StatefulSet" => "apps/v1",
+        "CronJob" => "batch/v1",
+        "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => "admissionregistration.k8s.io/v1",
+        _ => "v1",
+    };
+    let cluster = ["Namespace", "StorageClass", "CustomResourceDefinition", "PodSecurityPolicy", "ClusterRole", "ClusterRoleBinding", "PriorityClass", "PersistentVolume", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+    let mut out: Vec<_> = KUSTOMIZE_FIRST.iter().chain(KUSTOMIZE_LAST).map(|k| (api(k), *k, !cluster.contains(k))).collect();
+    out.extend([("example.com/v1", "Widget", true), ("apps.example.org/v2", "Gadget", true), ("v1", "Pod", true)]);
+    out
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+    /// Whatever order the manifests come in, the stream holds every object once, in kustomize's
+    /// order: every Namespace and CRD before any object that needs them, kinds by rank.
+    #[test]
+    fn any_input_order_gives_kustomizes_order(picks in proptest::collection::vec((0usize..100, 0usize..3), 1..30)) {
+        let kinds = kinds();
+        let dir = tempfile::tempdir().unwrap();
+        let mut expected = Vec::new();
+        let mut text = String::new();
+        for (n, (k, name)) in picks.iter().enumerate() {
+            let (api_version, kind, namespaced) = kinds[k % kinds.len()];
+            let name = format!("o{name}-{n}");
+            let namespace = if namespaced { "  namespace: app\n" } else { "" };
+            text.push_str(&format!("---\napiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: {name}\n{namespace}"));
+            expected.push(format!("{kind}/{name}"));
+        }
+        fs::write(dir.path().join("all.yaml"), text).unwrap();
+        let (code, stdout, stderr) = build(dir.path(), &["."], "");
+        proptest::prop_assert_eq!(code, 0, "{}", stderr);
+        let got = names(&stdout);
+        let mut sorted_got = got.clone();
+        sorted_got.sort();
+        expected.sort();
+        proptest::prop_assert_eq!(&sorted_got, &expected, "every object once");
+        let ranks: Vec<i64> = got.iter().map(|n| rank(n.split('/').next().unwrap())).collect();
+        proptest::prop_assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "kinds out of order: {:?}", got);
+        let first_other = got.iter().position(|n| !n.starts_with("Namespace/")).unwrap_or(got.len());
+        proptest::prop_assert!(got[first_other..].iter().all(|n| !n.starts_with("Namespace/")), "Namespaces first: {:?}", got);
+        let last_crd = got.iter().rposition(|n| n.starts_with("CustomResourceDefinition/"));
+        let first_custom = got.iter().position(|n| ["Widget/", "Gadget/"].iter().any(|k| n.starts_with(k)));
+        if let (Some(crd), Some(custom)) = (last_crd, first_custom) {
+            proptest::prop_assert!(crd < custom, "CRDs before custom resources: {:?}", got);
+        }
     }
 }
