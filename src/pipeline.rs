@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::api::{self, function_config, DittoServerSpec};
 use crate::expand::{self, names, Generated, Server};
 use crate::inventory::Inventory;
-use crate::krm::{self, Identities, ServerKey};
+use crate::krm::{self, ServerKey};
 use crate::validate;
 use crate::wire::{self, InputError, Item, OutItem, Severity, ValidationResult, CLIENT_ANNOTATION_PREFIXES};
 
@@ -176,6 +176,8 @@ struct Expander<'x, 'i> {
     /// names that other items already have.
     by_identity: HashMap<Identity<'i>, Vec<usize>>,
     expansions: HashMap<ServerKey, Rendered>,
+    /// The DittoServers being expanded, innermost last (see `names_taken`).
+    in_progress: Vec<ServerKey>,
     /// New objects by the index of the DittoServer they follow.
     new_objects: HashMap<usize, Vec<String>>,
     /// DittoServers rewritten with the local-config annotation, by index.
@@ -196,6 +198,7 @@ impl<'x, 'i> Expander<'x, 'i> {
             storage_class_check,
             by_identity,
             expansions: HashMap::new(),
+            in_progress: Vec::new(),
             new_objects: HashMap::new(),
             rewritten: HashMap::new(),
             results: BTreeMap::new(),
@@ -207,8 +210,15 @@ impl<'x, 'i> Expander<'x, 'i> {
     /// With duplicates (an error result), each is validated and none expands.
     fn expand(&mut self, key: &ServerKey) -> Option<&mut Rendered> {
         if !self.expansions.contains_key(key) {
-            let identities = &self.inventory.identities;
+            let inventory = self.inventory;
+            let identities = &inventory.identities;
             let positions = identities.servers.get(key)?.clone();
+            // A server being expanded (checking whether another one moves its objects away)
+            // cannot tell yet: see `names_taken`.
+            if self.in_progress.contains(key) || self.in_progress.len() >= MAX_NESTED_EXPANSIONS {
+                return None;
+            }
+            self.in_progress.push(key.clone());
             let mut last = Expansion::Invalid;
             for &p in &positions {
                 let item = &self.items[p];
@@ -221,7 +231,7 @@ impl<'x, 'i> Expander<'x, 'i> {
                 last = expansion;
             }
             if let Expansion::Valid(objects) = &last {
-                let taken = names_taken(objects, key, &self.by_identity, identities, self.items);
+                let taken = self.names_taken(objects, key);
                 if !taken.is_empty() {
                     let p = positions[positions.len() - 1];
                     let item = &self.items[p];
@@ -239,6 +249,7 @@ impl<'x, 'i> Expander<'x, 'i> {
             // selection may exist (adding them would duplicate them), and Secrets outside it
             // would change the objects (the pod's config hash). It validates, and changes
             // nothing it generated.
+            self.in_progress.pop();
             if identities.selection && matches!(last, Expansion::Valid(_)) {
                 let p = positions[0];
                 let item = &self.items[p];
@@ -269,6 +280,53 @@ impl<'x, 'i> Expander<'x, 'i> {
         self.expansions.get_mut(key)
     }
 }
+
+impl Expander<'_, '_> {
+    /// Generated objects whose identity an input item not generated from this DittoServer
+    /// already has: emitting both would leave two objects of one identity in the output. An
+    /// item that leaves the namespace in this same run is no obstacle: an orphan (dropped), or
+    /// an object of another valid DittoServer in another namespace (regenerated there, as when
+    /// a mutator moved it). Whether that other server is valid takes its expansion, so this
+    /// nests; a server already being expanded, or nesting deeper than
+    /// [`MAX_NESTED_EXPANSIONS`], counts as not moving its objects.
+    fn names_taken(&mut self, objects: &[Generated], server: &ServerKey) -> Vec<ValidationResult> {
+        let inventory = self.inventory;
+        let identities = &inventory.identities;
+        let items = self.items;
+        let mut out = Vec::new();
+        for g in objects {
+            let identity = (g.api_version, g.kind, server.0.as_deref(), g.name.as_str());
+            let holders = self.by_identity.get(&identity).cloned().unwrap_or_default();
+            for i in holders {
+                let stays = match identities.owner(i) {
+                    Some(owner) if owner == server => false,
+                    None => true,
+                    Some(owner) if !identities.servers.contains_key(owner) => identities.selection,
+                    Some(owner) if owner.0.as_deref() == items[i].namespace() => true,
+                    Some(owner) => !matches!(self.expand(owner), Some(Rendered::Valid(_))),
+                };
+                if stays {
+                    out.push(
+                        ValidationResult::error(format!(
+                            "the DittoServer generates {} {:?}, and the input already has a {} of that name{} that it did not generate: rename the DittoServer or remove that item",
+                            g.kind,
+                            g.name,
+                            g.kind,
+                            in_file(&items[i])
+                        ))
+                        .at("metadata.name"),
+                    );
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// How deep `names_taken` may nest expansions (a chain of servers each holding names the
+/// previous one needs): bounded, so that no input can exhaust the stack.
+const MAX_NESTED_EXPANSIONS: usize = 32;
 
 /// Items every KRM resource must satisfy: apiVersion, kind, name, and no duplicates.
 fn check_items(items: &[Item<'_>]) -> Vec<ValidationResult> {
@@ -443,35 +501,6 @@ fn render_new(g: &mut Generated, server: &Item<'_>) -> String {
         );
     }
     wire::render(&g.value)
-}
-
-/// Generated objects whose name an input item not generated from this DittoServer already has:
-/// emitting both would leave two objects of one name in the output.
-fn names_taken(
-    objects: &[Generated],
-    server: &ServerKey,
-    by_identity: &HashMap<Identity<'_>, Vec<usize>>,
-    identities: &Identities,
-    items: &[Item<'_>],
-) -> Vec<ValidationResult> {
-    let mut out = Vec::new();
-    for g in objects {
-        let identity = (g.api_version, g.kind, server.0.as_deref(), g.name.as_str());
-        let same_name = by_identity.get(&identity).map(Vec::as_slice).unwrap_or_default();
-        if let Some(&index) = same_name.iter().find(|&&i| identities.owner(i) != Some(server)) {
-            out.push(
-                ValidationResult::error(format!(
-                    "the DittoServer generates {} {:?}, and the input already has a {} of that name{} that it did not generate: rename the DittoServer or remove that item",
-                    g.kind,
-                    g.name,
-                    g.kind,
-                    in_file(&items[index])
-                ))
-                .at("metadata.name"),
-            );
-        }
-    }
-    out
 }
 
 /// ` in <file>` for an item that came from a file, else nothing.

@@ -201,3 +201,46 @@ fn results_name_items_by_kind_name_and_file_and_converge() {
     assert_eq!(second.results(), first.results(), "f(f(x)) has other results than f(x)");
     assert_eq!(second.stdout, first.stdout);
 }
+
+#[test]
+fn objects_moved_into_the_namespace_of_a_namesake_go_back_without_an_error() {
+    // `nfs` (no namespace) and `prod/nfs`: a mutator moves only the first one's objects to
+    // `prod`. They still belong to `nfs` (their marker), go back, and `prod/nfs` expands: no
+    // "did not generate" error for names that leave in the same run.
+    let input = format!("{HEADER}{}{CLASS}", server("nfs", None, "nfs.yaml"));
+    let first = ok(&input);
+    let mut moved: Value = dittofs_krm::yaml::parse_value(&move_items(&first.stdout, "prod", true)).unwrap();
+    let namesake: Value = dittofs_krm::yaml::parse_value(&format!("{HEADER}{}", server("nfs", Some("prod"), "prod-nfs.yaml"))).unwrap();
+    moved["items"].as_array_mut().unwrap().push(namesake["items"][0].clone());
+    let second = ok(&serde_yaml::to_string(&moved).unwrap());
+    let items = second.items();
+    let objects = generated(&items);
+    assert_eq!(objects.len(), 10, "{}", second.stdout);
+    assert_eq!(objects.iter().filter(|o| o["metadata"]["namespace"] == "prod" && o["metadata"]["annotations"][MARKER] == "prod/nfs").count(), 5);
+    assert_eq!(objects.iter().filter(|o| o["metadata"]["namespace"].is_null() && o["metadata"]["annotations"][MARKER] == "nfs").count(), 5);
+    let third = ok(&second.stdout);
+    assert_eq!(third.stdout, second.stdout, "the third run changed the output");
+}
+
+#[test]
+fn objects_whose_marker_names_a_missing_server_belong_to_the_namesake_where_they_stand() {
+    // A mutator moved the DittoServer and its objects from `old` to `new`, and the markers name
+    // a namespace that holds no DittoServer: the server of that name where the objects stand
+    // owns them, and they are replaced in place (their files kept).
+    let first = ok(&format!("{HEADER}{}{CLASS}", server("nfs", Some("old"), "nfs.yaml")));
+    let mut list: Value = dittofs_krm::yaml::parse_value(&first.stdout).unwrap();
+    list.as_object_mut().unwrap().remove("results");
+    for item in list["items"].as_array_mut().unwrap() {
+        if item["kind"] == "DittoServer" {
+            item["metadata"]["namespace"] = "new".into();
+        } else if item["kind"] != "StorageClass" {
+            item["metadata"]["namespace"] = "new".into();
+            item["metadata"]["annotations"][MARKER] = "gone/nfs".into();
+        }
+    }
+    let second = ok(&serde_yaml::to_string(&list).unwrap());
+    let items = second.items();
+    let objects = generated(&items);
+    assert_eq!(objects.len(), 5, "{}", second.stdout);
+    assert!(objects.iter().all(|o| o["metadata"]["annotations"][MARKER] == "new/nfs" && path(o).starts_with("old/nfs/")));
+}
