@@ -44,6 +44,11 @@ pub fn parse_marker(marker: &str) -> ServerKey {
     }
 }
 
+/// The marker of an item, if it has one.
+pub fn marker(item: &Item<'_>) -> Option<ServerKey> {
+    item.header.annotation(names::GENERATED_FROM).map(parse_marker)
+}
+
 /// Who is who in one input: its DittoServers, the owner of each generated object, and whether
 /// the input is the whole package.
 #[derive(Default)]
@@ -90,11 +95,6 @@ impl Identities {
     pub fn generated_by(&self, server: &ServerKey) -> &[usize] {
         self.generated.get(server).map_or(&[][..], Vec::as_slice)
     }
-}
-
-/// The marker of an item, if it has one.
-pub fn marker(item: &Item<'_>) -> Option<ServerKey> {
-    item.header.annotation(names::GENERATED_FROM).map(parse_marker)
 }
 
 /// Where a new object of a DittoServer is written, next to the server's file:

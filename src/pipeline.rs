@@ -245,11 +245,11 @@ impl<'x, 'i> Expander<'x, 'i> {
             if positions.len() > 1 {
                 last = Expansion::Invalid;
             }
+            self.in_progress.pop();
             // Under a kpt selector the function sees part of the package: objects outside the
             // selection may exist (adding them would duplicate them), and Secrets outside it
             // would change the objects (the pod's config hash). It validates, and changes
             // nothing it generated.
-            self.in_progress.pop();
             if identities.selection && matches!(last, Expansion::Valid(_)) {
                 let p = positions[0];
                 let item = &self.items[p];
