@@ -6,7 +6,8 @@ use std::cell::OnceCell;
 use foldhash::HashMap;
 use k8s_openapi::api::core::v1::Secret;
 
-use crate::expand::{names, SecretData};
+use crate::expand::SecretData;
+use crate::krm::{self, Identities, ServerKey};
 use crate::wire::Item;
 
 const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
@@ -18,8 +19,8 @@ pub struct Inventory<'i> {
     /// (namespace, name) → the Secret item. Parsed only when a DittoServer refers to it: a large
     /// repository holds thousands of Secrets and the function reads a handful.
     secrets: HashMap<(Option<String>, String), LazySecret<'i>>,
-    /// (namespace, name) of a DittoServer → indexes of the items generated from it.
-    pub generated: HashMap<(Option<String>, String), Vec<usize>>,
+    /// The DittoServers, the owners of the generated objects, whether kpt sent a selection.
+    pub identities: Identities,
 }
 
 struct LazySecret<'i> {
@@ -31,14 +32,16 @@ struct LazySecret<'i> {
 impl<'i> Inventory<'i> {
     pub fn new(items: &'i [Item<'i>]) -> Self {
         let mut inv = Inventory::default();
+        let mut servers: HashMap<ServerKey, Vec<usize>> = HashMap::default();
+        let mut marked = Vec::new();
+        let mut selection = false;
         for (i, item) in items.iter().enumerate() {
-            if let Some(owner) = item.header.annotation(names::GENERATED_FROM) {
-                // As pipeline::owner_of: the name (a DNS label) is after the last `/`.
-                let key = match owner.rsplit_once('/') {
-                    Some((ns, name)) => (Some(ns.to_string()), name.to_string()),
-                    None => (None, owner.to_string()),
-                };
-                inv.generated.entry(key).or_default().push(i);
+            selection = selection || item.header.annotation(krm::KPT_RESOURCE_ID).is_some();
+            if let Some(server) = krm::server_key(item) {
+                servers.entry(server).or_default().push(i);
+            }
+            if let Some(named) = krm::marker(item) {
+                marked.push((i, named));
             } else if item.is("storage.k8s.io/v1", "StorageClass") {
                 let default = item.header.annotation(DEFAULT_CLASS_ANNOTATION) == Some("true")
                     || item.header.annotation("storageclass.beta.kubernetes.io/is-default-class") == Some("true");
@@ -48,6 +51,7 @@ impl<'i> Inventory<'i> {
                 inv.secrets.insert((item.header.namespace.clone(), item.name().to_string()), secret);
             }
         }
+        inv.identities = Identities::new(items, servers, marked, selection);
         inv
     }
 

@@ -9,6 +9,7 @@ pub mod build;
 pub mod crd;
 pub mod expand;
 pub mod inventory;
+pub mod krm;
 mod pipeline;
 pub mod target;
 pub mod validate;

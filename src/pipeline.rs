@@ -7,9 +7,10 @@ use std::io;
 use foldhash::{HashMap, HashMapExt};
 use serde_json::Value;
 
-use crate::api::{self, ditto_server, function_config, DittoServerSpec};
+use crate::api::{self, function_config, DittoServerSpec};
 use crate::expand::{self, names, Generated, Server};
 use crate::inventory::Inventory;
+use crate::krm::{self, ServerKey};
 use crate::validate;
 use crate::wire::{self, InputError, Item, OutItem, Severity, ValidationResult, CLIENT_ANNOTATION_PREFIXES};
 
@@ -54,7 +55,6 @@ enum Expansion {
     Invalid,
 }
 
-type Key = (Option<String>, String);
 type Identity<'s> = (&'s str, &'s str, Option<&'s str>, &'s str);
 
 /// A valid DittoServer's objects as output text, rendered as soon as they are expanded so that a
@@ -112,10 +112,11 @@ pub fn run_to(input: &str, out: &mut dyn io::Write) -> Result<Vec<ValidationResu
     // when their DittoServer is invalid, dropped when it is gone or no longer generates them.
     // A DittoServer is expanded when the output first needs it, and its objects are written as
     // soon as their place comes: memory does not grow with the number of generated objects.
+    let identities = &inventory.identities;
     let mut expander = Expander::new(&list.items, &inventory, config.storage_class_check);
     let mut writer = wire::Writer::new(out);
     for (i, item) in list.items.iter().enumerate() {
-        if let Some(key) = server_key(item) {
+        if let Some(key) = krm::server_key(item) {
             expander.expand(&key);
         }
         // A validator reports what it found and must hand every item back untouched.
@@ -123,14 +124,19 @@ pub fn run_to(input: &str, out: &mut dyn io::Write) -> Result<Vec<ValidationResu
             writer.item(OutItem::Original(item)).map_err(RunError::Write)?;
             continue;
         }
-        if let Some(owner) = owner_of(item) {
-            match expander.expand(&owner) {
+        if let Some(owner) = identities.owner(i) {
+            match expander.expand(owner) {
                 Some(Rendered::Valid(replacements)) => {
                     if let Some(text) = replacements.remove(&i) {
                         writer.item(OutItem::Text(&text)).map_err(RunError::Write)?;
                     }
                 }
                 Some(Rendered::Invalid) => writer.item(OutItem::Original(item)).map_err(RunError::Write)?,
+                // Its DittoServer is gone, or outside the selection kpt sent: kept then.
+                None if identities.selection => {
+                    expander.results.entry(i).or_default().push(kept_outside_selection(item, owner));
+                    writer.item(OutItem::Original(item)).map_err(RunError::Write)?;
+                }
                 None => {}
             }
             continue;
@@ -149,10 +155,17 @@ pub fn run_to(input: &str, out: &mut dyn io::Write) -> Result<Vec<ValidationResu
     Ok(results)
 }
 
-/// (namespace, name) of a DittoServer item that has a name.
-fn server_key(item: &Item<'_>) -> Option<Key> {
-    let named = item.is(ditto_server::API_VERSION, ditto_server::KIND) && item.header.name.is_some();
-    named.then(|| (item.header.namespace.clone(), item.name().to_string()))
+/// A generated object kept under a kpt selector that left its DittoServer out.
+fn kept_outside_selection(item: &Item<'_>, owner: &ServerKey) -> ValidationResult {
+    let server = names::generated_from(owner.0.as_deref(), &owner.1);
+    ValidationResult::new(
+        Severity::Info,
+        format!(
+            "kept as it is: kpt sent part of the package (a selector), without the DittoServer {server:?} this {} was generated from; run the function without a selector to update or remove it",
+            item.kind()
+        ),
+    )
+    .on(Some(item.resource_ref()), item.file())
 }
 
 /// Expands DittoServers on demand and keeps their rendered objects until they are written.
@@ -160,13 +173,12 @@ struct Expander<'x, 'i> {
     items: &'i [Item<'i>],
     inventory: &'x Inventory<'i>,
     storage_class_check: api::StorageClassCheck,
-    /// Where each DittoServer stands; with duplicates (an error result), each is validated and
-    /// the last one's objects follow each of them.
-    positions: HashMap<Key, Vec<usize>>,
     /// Every input item by identity (apiVersion, kind, namespace, name), to find the generated
     /// names that other items already have.
     by_identity: HashMap<Identity<'i>, Vec<usize>>,
-    expansions: HashMap<Key, Rendered>,
+    expansions: HashMap<ServerKey, Rendered>,
+    /// The DittoServers being expanded, innermost last (see `names_taken`).
+    in_progress: Vec<ServerKey>,
     /// New objects by the index of the DittoServer they follow.
     new_objects: HashMap<usize, Vec<String>>,
     /// DittoServers rewritten with the local-config annotation, by index.
@@ -177,21 +189,17 @@ struct Expander<'x, 'i> {
 
 impl<'x, 'i> Expander<'x, 'i> {
     fn new(items: &'i [Item<'i>], inventory: &'x Inventory<'i>, storage_class_check: api::StorageClassCheck) -> Self {
-        let mut positions: HashMap<Key, Vec<usize>> = HashMap::new();
         let mut by_identity: HashMap<Identity<'i>, Vec<usize>> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
-            if let Some(key) = server_key(item) {
-                positions.entry(key).or_default().push(i);
-            }
             by_identity.entry((item.api_version(), item.kind(), item.namespace(), item.name())).or_default().push(i);
         }
         Expander {
             items,
             inventory,
             storage_class_check,
-            positions,
             by_identity,
             expansions: HashMap::new(),
+            in_progress: Vec::new(),
             new_objects: HashMap::new(),
             rewritten: HashMap::new(),
             results: BTreeMap::new(),
@@ -200,9 +208,18 @@ impl<'x, 'i> Expander<'x, 'i> {
 
     /// The rendered expansion of the DittoServer `key`, expanding it on first use; `None` when
     /// the input has no such DittoServer.
-    fn expand(&mut self, key: &Key) -> Option<&mut Rendered> {
+    /// With duplicates (an error result), each is validated and none expands.
+    fn expand(&mut self, key: &ServerKey) -> Option<&mut Rendered> {
         if !self.expansions.contains_key(key) {
-            let positions = self.positions.get(key)?.clone();
+            let inventory = self.inventory;
+            let identities = &inventory.identities;
+            let positions = identities.servers.get(key)?.clone();
+            // A server being expanded (checking whether another one moves its objects away)
+            // cannot tell yet: see `names_taken`.
+            if self.in_progress.contains(key) || self.in_progress.len() >= MAX_NESTED_EXPANSIONS {
+                return None;
+            }
+            self.in_progress.push(key.clone());
             let mut last = Expansion::Invalid;
             for &p in &positions {
                 let item = &self.items[p];
@@ -215,7 +232,7 @@ impl<'x, 'i> Expander<'x, 'i> {
                 last = expansion;
             }
             if let Expansion::Valid(objects) = &last {
-                let taken = names_taken(objects, key, &self.by_identity, self.items);
+                let taken = self.names_taken(objects, key);
                 if !taken.is_empty() {
                     let p = positions[positions.len() - 1];
                     let item = &self.items[p];
@@ -229,13 +246,32 @@ impl<'x, 'i> Expander<'x, 'i> {
             if positions.len() > 1 {
                 last = Expansion::Invalid;
             }
+            self.in_progress.pop();
+            // Under a kpt selector the function sees part of the package: objects outside the
+            // selection may exist (adding them would duplicate them), and Secrets outside it
+            // would change the objects (the pod's config hash). It validates, and changes
+            // nothing it generated.
+            if identities.selection && matches!(last, Expansion::Valid(_)) {
+                let p = positions[0];
+                let item = &self.items[p];
+                let result = ValidationResult::warning(
+                    "kpt sent part of the package (a selector): the objects generated from this DittoServer are neither added, updated nor removed, as objects and Secrets outside the selection would change them; run the function without a selector to update them",
+                );
+                self.results.entry(p).or_default().push(result.on(Some(item.resource_ref()), item.file()));
+                last = Expansion::Invalid;
+            }
             let rendered = match last {
                 Expansion::Valid(mut objects) => {
-                    let previous = self.inventory.generated.get(key).map_or(&[][..], Vec::as_slice);
-                    let replacements = render_replacements(&objects, key, previous, self.items);
-                    for &p in &positions {
-                        self.new_objects.insert(p, render_new(&mut objects, key, &self.items[p], previous, self.items));
-                    }
+                    let previous = identities.generated_by(key);
+                    let replaced = replaced_items(&objects, key, previous, self.items);
+                    let replacements = replaced
+                        .iter()
+                        .zip(&objects)
+                        .filter_map(|(r, g)| r.map(|i| (i, wire::render(&keep_client_annotations(g, &self.items[i])))))
+                        .collect();
+                    let p = positions[0];
+                    let new = objects.iter_mut().zip(&replaced).filter(|(_, r)| r.is_none()).map(|(g, _)| g);
+                    self.new_objects.insert(p, new.map(|g| render_new(g, &self.items[p])).collect());
                     Rendered::Valid(replacements)
                 }
                 Expansion::Invalid => Rendered::Invalid,
@@ -246,11 +282,60 @@ impl<'x, 'i> Expander<'x, 'i> {
     }
 }
 
+impl Expander<'_, '_> {
+    /// Generated objects whose identity an input item not generated from this DittoServer
+    /// already has: emitting both would leave two objects of one identity in the output. An
+    /// item that leaves the namespace in this same run is no obstacle: an orphan (dropped), or
+    /// an object of another valid DittoServer in another namespace (regenerated there, as when
+    /// a mutator moved it). Whether that other server is valid takes its expansion, so this
+    /// nests; a server already being expanded, or nesting deeper than
+    /// [`MAX_NESTED_EXPANSIONS`], counts as not moving its objects.
+    fn names_taken(&mut self, objects: &[Generated], server: &ServerKey) -> Vec<ValidationResult> {
+        let inventory = self.inventory;
+        let identities = &inventory.identities;
+        let items = self.items;
+        let mut out = Vec::new();
+        for g in objects {
+            let identity = (g.api_version, g.kind, server.0.as_deref(), g.name.as_str());
+            let holders = self.by_identity.get(&identity).cloned().unwrap_or_default();
+            for i in holders {
+                let stays = match identities.owner(i) {
+                    Some(owner) if owner == server => false,
+                    None => true,
+                    Some(owner) if !identities.servers.contains_key(owner) => identities.selection,
+                    Some(owner) if owner.0.as_deref() == items[i].namespace() => true,
+                    Some(owner) => !matches!(self.expand(owner), Some(Rendered::Valid(_))),
+                };
+                if stays {
+                    out.push(
+                        ValidationResult::error(format!(
+                            "the DittoServer generates {} {:?}, and the input already has a {} of that name{} that it did not generate: rename the DittoServer or remove that item",
+                            g.kind,
+                            g.name,
+                            g.kind,
+                            in_file(&items[i])
+                        ))
+                        .at("metadata.name"),
+                    );
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// How deep `names_taken` may nest expansions (a chain of servers each holding names the
+/// previous one needs): bounded, so that no input can exhaust the stack.
+const MAX_NESTED_EXPANSIONS: usize = 32;
+
 /// Items every KRM resource must satisfy: apiVersion, kind, name, and no duplicates.
 fn check_items(items: &[Item<'_>]) -> Vec<ValidationResult> {
     let mut out = Vec::new();
     let mut seen: HashMap<(&str, &str, Option<&str>, &str), usize> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
+        // Items are named by kind, name and file, never by index: an index shifts when an
+        // earlier run added objects, and the results of f(f(x)) must be those of f(x).
         let missing: Vec<&str> = [
             ("apiVersion", item.header.api_version.is_none()),
             ("kind", item.header.kind.is_none()),
@@ -262,7 +347,12 @@ fn check_items(items: &[Item<'_>]) -> Vec<ValidationResult> {
         if !missing.is_empty() {
             out.push(
                 ValidationResult::error(format!(
-                    "item {i} has no {}: every item must be a Kubernetes resource with apiVersion, kind and metadata.name",
+                    "{}{} has no {}: every item must be a Kubernetes resource with apiVersion, kind and metadata.name",
+                    match item.header.kind.as_deref() {
+                        Some(kind) => format!("the {kind} item"),
+                        None => "an item".to_string(),
+                    },
+                    in_file(item),
                     missing.join(", ")
                 ))
                 .at(missing[0])
@@ -274,10 +364,15 @@ fn check_items(items: &[Item<'_>]) -> Vec<ValidationResult> {
         if let Some(first) = seen.insert(key, i) {
             out.push(
                 ValidationResult::error(format!(
-                    "items {first} and {i} are both {} {:?}{}: remove one of them",
+                    "{} {:?}{} appears twice{}: remove one of them",
                     item.kind(),
                     item.name(),
-                    item.namespace().map(|n| format!(" in namespace {n:?}")).unwrap_or_default()
+                    item.namespace().map(|n| format!(" in namespace {n:?}")).unwrap_or_default(),
+                    match (items[first].file(), item.file()) {
+                        (Some(a), Some(b)) if a.path == b.path => format!(" (in {:?})", a.path),
+                        (Some(a), Some(b)) => format!(" (in {:?} and {:?})", a.path, b.path),
+                        _ => String::new(),
+                    },
                 ))
                 .on(Some(item.resource_ref()), item.file()),
             );
@@ -305,6 +400,7 @@ fn expand_one(
     let spec_value = value.get("spec").cloned().unwrap_or(Value::Null);
     let rewritten = with_local_config(item, value);
     found.extend(validate::name(item.name()));
+    found.extend(krm::check_namespace(item.namespace()));
     let spec = match spec_value {
         Value::Object(_) => match api::read_typed::<DittoServerSpec>(spec_value, "spec") {
             Ok((spec, unknown)) => {
@@ -342,7 +438,7 @@ fn expand_one(
     }
 
     let key = (item.header.namespace.clone(), item.name().to_string());
-    let previous_stateful_set = inventory.generated.get(&key).into_iter().flatten().map(|&i| &items[i]).find(|g| {
+    let previous_stateful_set = inventory.identities.generated_by(&key).iter().map(|&i| &items[i]).find(|g| {
         g.is("apps/v1", "StatefulSet") && g.name() == names::stateful_set(item.name())
     });
     if let Some(Ok(previous)) = previous_stateful_set.map(Item::value) {
@@ -370,71 +466,47 @@ fn with_local_config(item: &Item<'_>, mut value: Value) -> Option<Value> {
     Some(value)
 }
 
-/// The DittoServer that generated an item, from its marker annotation. Split at the last `/`:
-/// a server that expands has a DNS-label name, while the namespace is not checked.
-fn owner_of(item: &Item<'_>) -> Option<Key> {
-    item.header.annotation(names::GENERATED_FROM).map(|o| match o.rsplit_once('/') {
-        Some((ns, n)) => (Some(ns.to_string()), n.to_string()),
-        None => (None, o.to_string()),
-    })
-}
-
-/// Whether a previously generated item stands for `g` of the DittoServer `owner`. The whole
-/// identity counts: an owned item that differs in any part is no longer generated (it is
-/// dropped), and the new object is added.
-fn stands_for(item: &Item<'_>, g: &Generated, owner: &Key) -> bool {
-    g.api_version == item.api_version() && g.kind == item.kind() && g.name == item.name() && item.namespace() == owner.0.as_deref()
-}
-
-/// The objects that replace previously generated items (`previous`, indexes into `items`), each
-/// keeping the replaced item's client annotations.
-fn render_replacements(objects: &[Generated], owner: &Key, previous: &[usize], items: &[Item<'_>]) -> HashMap<usize, String> {
-    previous
-        .iter()
-        .filter_map(|&i| {
-            let item = &items[i];
-            let g = objects.iter().find(|g| stands_for(item, g, owner))?;
-            Some((i, wire::render(&keep_client_annotations(g, item))))
-        })
-        .collect()
-}
-
-/// The objects no previously generated item stands for, written next to `server` (their path
-/// annotations set in place: the objects are rendered once and then dropped).
-fn render_new(objects: &mut [Generated], owner: &Key, server: &Item<'_>, previous: &[usize], items: &[Item<'_>]) -> Vec<String> {
+/// For each generated object, the previously generated item (of `previous`, indexes into
+/// `items`) it replaces: the one of its apiVersion, kind and name, whatever namespace another
+/// mutator gave it — in the server's namespace first, so that one item is replaced per object
+/// and any copy is dropped.
+fn replaced_items(objects: &[Generated], owner: &ServerKey, previous: &[usize], items: &[Item<'_>]) -> Vec<Option<usize>> {
+    let stands_for = |g: &Generated, i: usize| {
+        let item = &items[i];
+        g.api_version == item.api_version() && g.kind == item.kind() && g.name == item.name()
+    };
     objects
-        .iter_mut()
-        .filter(|g| !previous.iter().any(|&i| stands_for(&items[i], g, owner)))
+        .iter()
         .map(|g| {
-            set_path(g, server);
-            wire::render(&g.value)
+            let mut candidates = previous.iter().copied().filter(|&i| stands_for(g, i));
+            let first = candidates.next()?;
+            Some(std::iter::once(first).chain(candidates).find(|&i| items[i].namespace() == owner.0.as_deref()).unwrap_or(first))
         })
         .collect()
 }
 
-/// Generated objects whose name an input item not generated from this DittoServer already has:
-/// emitting both would leave two objects of one name in the output.
-fn names_taken(
-    objects: &[Generated],
-    server: &Key,
-    by_identity: &HashMap<Identity<'_>, Vec<usize>>,
-    items: &[Item<'_>],
-) -> Vec<ValidationResult> {
-    let mut out = Vec::new();
-    for g in objects {
-        let identity = (g.api_version, g.kind, server.0.as_deref(), g.name.as_str());
-        let same_name = by_identity.get(&identity).map(Vec::as_slice).unwrap_or_default();
-        if let Some(&index) = same_name.iter().find(|&&i| owner_of(&items[i]).as_ref() != Some(server)) {
-            out.push(
-                ValidationResult::error(format!(
-                    "the DittoServer generates {} {:?}, and item {index} of the input is a {} of that name that it did not generate: rename the DittoServer or remove that item",
-                    g.kind, g.name, g.kind
-                ))
-                .at("metadata.name"),
-            );
-        }
+/// A new object, written next to its DittoServer (its path annotations set in place: the
+/// object is rendered once and then dropped).
+fn render_new(g: &mut Generated, server: &Item<'_>) -> String {
+    if let Some(file) = server.file() {
+        let path = krm::generated_path(&file.path, server.namespace(), server.name(), g.kind, &g.name);
+        set_annotations(
+            &mut g.value,
+            [
+                (wire::PATH_ANNOTATION.to_string(), path.clone()),
+                (wire::INDEX_ANNOTATION.to_string(), "0".to_string()),
+                (wire::INTERNAL_PATH_ANNOTATION.to_string(), path),
+                (wire::INTERNAL_INDEX_ANNOTATION.to_string(), "0".to_string()),
+            ]
+            .into_iter(),
+        );
     }
-    out
+    wire::render(&g.value)
+}
+
+/// ` in <file>` for an item that came from a file, else nothing.
+fn in_file(item: &Item<'_>) -> String {
+    item.file().map(|f| format!(" in {:?}", f.path)).unwrap_or_default()
 }
 
 /// A replaced object keeps the annotations the clients use to track it (path, index, ids).
@@ -447,27 +519,6 @@ fn keep_client_annotations(g: &Generated, previous: &Item<'_>) -> Value {
         .filter(|(k, _)| CLIENT_ANNOTATION_PREFIXES.iter().any(|p| k.starts_with(p)));
     set_annotations(&mut value, kept.map(|(k, v)| (k.to_string(), v.to_string())));
     value
-}
-
-/// A new object is written next to its DittoServer: `<dir>/<server>/<kind>_<name>.yaml`.
-fn set_path(g: &mut Generated, server: &Item<'_>) {
-    if let Some(file) = server.file() {
-        let dir = match file.path.rfind('/') {
-            Some(i) => &file.path[..=i],
-            None => "",
-        };
-        let path = format!("{dir}{}/{}_{}.yaml", server.name(), g.kind.to_ascii_lowercase(), g.name);
-        set_annotations(
-            &mut g.value,
-            [
-                (wire::PATH_ANNOTATION.to_string(), path.clone()),
-                (wire::INDEX_ANNOTATION.to_string(), "0".to_string()),
-                (wire::INTERNAL_PATH_ANNOTATION.to_string(), path),
-                (wire::INTERNAL_INDEX_ANNOTATION.to_string(), "0".to_string()),
-            ]
-            .into_iter(),
-        );
-    }
 }
 
 fn set_annotations(value: &mut Value, entries: impl Iterator<Item = (String, String)>) {

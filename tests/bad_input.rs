@@ -133,26 +133,26 @@ fn deep_flow_nesting() {
 #[test]
 fn item_without_api_version() {
     let answer = run(list("- kind: ConfigMap\n  metadata:\n    name: a\n").as_bytes());
-    assert_error_result(&answer, Some("apiVersion"), &["item 0 has no apiVersion", "apiVersion, kind and metadata.name"]);
+    assert_error_result(&answer, Some("apiVersion"), &["the ConfigMap item has no apiVersion", "apiVersion, kind and metadata.name"]);
     assert_eq!(answer.items().len(), 1, "the item passes through");
 }
 
 #[test]
 fn item_without_kind() {
     let answer = run(list("- apiVersion: v1\n  kind: ~\n  metadata:\n    name: a\n").as_bytes());
-    assert_error_result(&answer, Some("kind"), &["item 0 has no kind"]);
+    assert_error_result(&answer, Some("kind"), &["an item has no kind"]);
 }
 
 #[test]
 fn item_without_name() {
     let answer = run(list("- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    namespace: x\n").as_bytes());
-    assert_error_result(&answer, Some("metadata.name"), &["item 0 has no metadata.name"]);
+    assert_error_result(&answer, Some("metadata.name"), &["the ConfigMap item has no metadata.name"]);
 }
 
 #[test]
 fn item_without_anything() {
     let answer = run(list("- {}\n").as_bytes());
-    assert_error_result(&answer, Some("apiVersion"), &["item 0 has no apiVersion, kind, metadata.name"]);
+    assert_error_result(&answer, Some("apiVersion"), &["an item has no apiVersion, kind, metadata.name"]);
 }
 
 #[test]
@@ -160,7 +160,7 @@ fn duplicate_items() {
     let cm = "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n    namespace: ns\n";
     let other_ns = "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n    namespace: other\n";
     let answer = run(list(&format!("{cm}{other_ns}{cm}")).as_bytes());
-    assert_error_result(&answer, None, &["items 0 and 2 are both ConfigMap \"a\" in namespace \"ns\"", "remove one of them"]);
+    assert_error_result(&answer, None, &["ConfigMap \"a\" in namespace \"ns\" appears twice", "remove one of them"]);
     assert_eq!(answer.results().len(), 1, "the same name in another namespace is no duplicate");
 }
 
@@ -169,7 +169,7 @@ fn duplicate_dittoservers_expand_to_nothing() {
     let spec = "    storage:\n      metadataSize: 1Gi\n";
     let twin = format!("- apiVersion: dittofs.dittofs.com/v1alpha1\n  kind: DittoServer\n  metadata:\n    name: twin\n  spec:\n{spec}");
     let answer = run(server_list("twin", spec, &twin).as_bytes());
-    assert_error_result(&answer, None, &["items 0 and 1 are both DittoServer \"twin\"", "remove one"]);
+    assert_error_result(&answer, None, &["DittoServer \"twin\" appears twice", "remove one"]);
     assert!(answer.items().iter().all(|i| i["kind"] == "DittoServer"), "no object is generated for a duplicated name");
 }
 
@@ -180,7 +180,7 @@ fn generated_name_taken_by_another_item() {
     assert_error_result(
         &answer,
         Some("metadata.name"),
-        &["generates Service \"web-api\"", "item 1 of the input is a Service of that name", "rename the DittoServer or remove that item"],
+        &["generates Service \"web-api\"", "the input already has a Service of that name", "rename the DittoServer or remove that item"],
     );
     assert_eq!(answer.items().len(), 2, "nothing is generated");
 }
@@ -456,7 +456,7 @@ fn name_from_an_alias_inside_one_item() {
 fn metadata_aliased_across_items() {
     let items = "- apiVersion: v1\n  kind: ConfigMap\n  metadata: &meta\n    name: same\n    namespace: ns\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: *meta\n";
     let answer = run(list(items).as_bytes());
-    assert_error_result(&answer, None, &["items 0 and 1 are both ConfigMap \"same\" in namespace \"ns\""]);
+    assert_error_result(&answer, None, &["ConfigMap \"same\" in namespace \"ns\" appears twice"]);
 }
 
 #[test]

@@ -18,11 +18,11 @@ const SERVER_FILE: &str = "dittofs.yaml";
 const LOCAL_CONFIG_LINES: &str = "  annotations:\n    config.kubernetes.io/local-config: \"true\"\n";
 /// The files the function generates for the example DittoServer `dittofs/dittofs`.
 const GENERATED: &[&str] = &[
-    "dittofs/configmap_dittofs-config.yaml",
-    "dittofs/service_dittofs-api.yaml",
-    "dittofs/service_dittofs-file.yaml",
-    "dittofs/service_dittofs-headless.yaml",
-    "dittofs/statefulset_dittofs.yaml",
+    "dittofs/dittofs/configmap_dittofs-config.yaml",
+    "dittofs/dittofs/service_dittofs-api.yaml",
+    "dittofs/dittofs/service_dittofs-file.yaml",
+    "dittofs/dittofs/service_dittofs-headless.yaml",
+    "dittofs/dittofs/statefulset_dittofs.yaml",
 ];
 const METRICS_OFF: &str = "enabled: false # true adds the Service dittofs-metrics";
 const METRICS_ON: &str = "enabled: true # true adds the Service dittofs-metrics";
@@ -159,7 +159,7 @@ fn render_adds_and_removes_the_metrics_service_with_the_spec() {
     let run = pkg.render();
     assert!(run.success, "render with metrics failed:\n{}", run.output);
     let with_metrics = pkg.files();
-    let metrics = "dittofs/service_dittofs-metrics.yaml";
+    let metrics = "dittofs/dittofs/service_dittofs-metrics.yaml";
     let text = with_metrics.get(metrics).unwrap_or_else(|| panic!("{metrics} missing: {:?}", keys(&with_metrics)));
     let text = std::str::from_utf8(text).unwrap();
     assert_generated_file(metrics, text);
@@ -168,9 +168,9 @@ fn render_adds_and_removes_the_metrics_service_with_the_spec() {
         changed(&rendered, &with_metrics),
         [
             "dittofs.yaml",
-            "dittofs/configmap_dittofs-config.yaml",
-            "dittofs/service_dittofs-metrics.yaml",
-            "dittofs/statefulset_dittofs.yaml"
+            "dittofs/dittofs/configmap_dittofs-config.yaml",
+            "dittofs/dittofs/service_dittofs-metrics.yaml",
+            "dittofs/dittofs/statefulset_dittofs.yaml"
         ],
         "enabling metrics changes the config, the pod (port, hash) and adds the Service"
     );

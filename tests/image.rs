@@ -115,7 +115,7 @@ fn kpt_render_runs_the_image_like_the_binary_and_a_second_render_changes_nothing
     let run = exec.render();
     assert!(run.success, "kpt fn render with the binary failed:\n{}", run.output);
     let exec_files = without_kptfile(exec.files());
-    assert!(exec_files.keys().any(|k| k == "dittofs/statefulset_dittofs.yaml"), "{:?}", exec_files.keys());
+    assert!(exec_files.keys().any(|k| k == "dittofs/dittofs/statefulset_dittofs.yaml"), "{:?}", exec_files.keys());
     assert_eq!(without_kptfile(rendered), exec_files, "the image and the binary render different files");
 }
 

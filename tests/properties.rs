@@ -8,7 +8,9 @@
 //! - the output is the same on every run (determinism);
 //! - f(f(x)) = f(x): the items (and functionConfig) are unchanged, no new result appears;
 //! - no Secret value of the input (as written, base64 or decoded) is in the output outside its
-//!   own Secret item, results included.
+//!   own Secret item, results included;
+//! - in a pipeline (the function, another mutator changing namespaces, labels and paths, the
+//!   function again), no item is lost or duplicated and a third run changes nothing.
 
 #[path = "support/oracle.rs"]
 mod oracle;
@@ -453,4 +455,153 @@ fn base64_helpers_agree() {
         assert_eq!(base64_decode(&base64_encode(s.as_bytes())), s.as_bytes());
     }
     assert_eq!(base64_encode(b"hello"), "aGVsbG8=");
+}
+
+// --- pipelines: the function, another mutator, the function again ----------------------------
+
+/// What another mutator does to one item between two runs of the function.
+#[derive(Debug, Clone)]
+struct Mutation {
+    /// `Some(None)` removes the namespace.
+    namespace: Option<Option<&'static str>>,
+    label: bool,
+    path: Option<&'static str>,
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    let namespace = prop_oneof![2 => Just(None), 1 => Just(Some(None)), 1 => Just(Some(Some("apps"))), 2 => Just(Some(Some("prod")))];
+    let path = proptest::option::of(proptest::sample::select(&["moved/x.yaml", "win\\dir\\x.yaml", "apps/alpha/configmap_alpha-config.yaml"][..]));
+    (namespace, any::<bool>(), path).prop_map(|(namespace, label, path)| Mutation { namespace, label, path })
+}
+
+/// The output's items with the mutations applied (the `i`th item gets `mutations[i % len]`),
+/// as a ResourceList written by serde_yaml, the way another function would write it.
+fn mutate(output: &str, mutations: &[Mutation]) -> String {
+    let mut list: Value = dittofs_krm::yaml::parse_value(output).expect("the output parses");
+    list.as_object_mut().expect("a mapping").remove("results");
+    if let (Some(items), false) = (list["items"].as_array_mut(), mutations.is_empty()) {
+        for (i, item) in items.iter_mut().enumerate() {
+            let m = &mutations[i % mutations.len()];
+            let Some(metadata) = item.get_mut("metadata").and_then(Value::as_object_mut) else { continue };
+            match m.namespace {
+                Some(Some(ns)) => {
+                    metadata.insert("namespace".into(), json!(ns));
+                }
+                Some(None) => {
+                    metadata.remove("namespace");
+                }
+                None => {}
+            }
+            if m.label {
+                let labels = metadata.entry("labels").or_insert_with(|| json!({}));
+                if let Some(labels) = labels.as_object_mut() {
+                    labels.insert("team".into(), json!("storage"));
+                }
+            }
+            if let Some(path) = m.path {
+                let annotations = metadata.entry("annotations").or_insert_with(|| json!({}));
+                if let Some(annotations) = annotations.as_object_mut() {
+                    annotations.insert("config.kubernetes.io/path".into(), json!(path));
+                    annotations.insert("internal.config.kubernetes.io/path".into(), json!(path));
+                }
+            }
+        }
+    }
+    serde_yaml::to_string(&list).expect("serializes")
+}
+
+type Id = (String, String, String, String);
+
+fn items_of(text: &str) -> Vec<Value> {
+    let list: Value = dittofs_krm::yaml::parse_value(text).expect("parses");
+    list["items"].as_array().cloned().unwrap_or_default()
+}
+
+fn identity(item: &Value) -> Id {
+    let s = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    (s(&item["apiVersion"]), s(&item["kind"]), s(&item["metadata"]["namespace"]), s(&item["metadata"]["name"]))
+}
+
+fn marker(item: &Value) -> Option<&str> {
+    item["metadata"]["annotations"]["fn.dittofs.com/generated-from"].as_str()
+}
+
+fn counts<'a>(ids: impl Iterator<Item = &'a Value>) -> BTreeMap<Id, usize> {
+    let mut out = BTreeMap::new();
+    for item in ids {
+        *out.entry(identity(item)).or_default() += 1;
+    }
+    out
+}
+
+/// Checks one pipeline; returns whether the mutator moved a generated object out of the
+/// namespace its marker names (the case the pipeline exists for).
+fn check_pipeline((items, between): (Vec<Item>, Vec<Option<String>>), mutations: Vec<Mutation>) -> Result<bool, TestCaseError> {
+    let first = dittofs_krm::run(&render(&items, &between)).expect("a ResourceList is accepted");
+    let mutated = mutate(&first.resource_list, &mutations);
+    let second = dittofs_krm::run(&mutated).expect("the mutated output is accepted");
+    let third = dittofs_krm::run(&second.resource_list).expect("the output is accepted");
+    prop_assert_eq!(
+        without_results(&third.resource_list),
+        without_results(&second.resource_list),
+        "the third run changed the items of\n{}",
+        mutated
+    );
+    let before = items_of(&mutated);
+    let after = items_of(&second.resource_list);
+    // The results describe the input: the same, unless the mutator made two items one
+    // identity (reported by the second run, which kept one of two copies of a generated object).
+    let input_counts = counts(before.iter());
+    if input_counts.values().all(|&n| n == 1) {
+        prop_assert_eq!(&third.results, &second.results, "the third run has other results, on\n{}", mutated);
+    }
+    // Every item the function did not generate is kept, once.
+    prop_assert_eq!(
+        counts(before.iter().filter(|i| marker(i).is_none())),
+        counts(after.iter().filter(|i| marker(i).is_none())),
+        "items not generated were lost or duplicated:\n{}\n--- output\n{}",
+        mutated,
+        second.resource_list
+    );
+    // No identity more often than in the input.
+    for (id, n) in counts(after.iter()) {
+        prop_assert!(n <= input_counts.get(&id).copied().unwrap_or(0).max(1), "{:?} {} times in\n{}", id, n, second.resource_list);
+    }
+    // Every generated object is still there (its server now perhaps in another namespace),
+    // unless an error result stops that server from expanding.
+    let server_name = |m: &str| m.rsplit('/').next().unwrap_or_default().to_string();
+    let blocked: Vec<String> = second
+        .results
+        .iter()
+        .filter(|r| r.severity == dittofs_krm::wire::Severity::Error)
+        .filter_map(|r| r.resource_ref.as_ref().filter(|r| r.kind == "DittoServer").map(|r| r.name.clone()))
+        .collect();
+    let kept: Vec<(String, String, String)> =
+        after.iter().filter_map(|i| Some((identity(i).1, identity(i).3, server_name(marker(i)?)))).collect();
+    for item in before.iter().filter(|i| marker(i).is_some()) {
+        let key = (identity(item).1, identity(item).3, server_name(marker(item).unwrap_or_default()));
+        prop_assert!(blocked.contains(&key.2) || kept.contains(&key), "{:?} lost:\n{}\n--- output\n{}", key, mutated, second.resource_list);
+    }
+    Ok(before.iter().any(|i| marker(i).is_some_and(|m| m.rsplit_once('/').map(|(ns, _)| ns) != i["metadata"]["namespace"].as_str())))
+}
+
+#[test]
+fn pipelines_with_a_mutator_between_runs_lose_nothing_and_converge() {
+    let config = ProptestConfig { cases: 256, max_shrink_iters: 2000, ..ProptestConfig::default() };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let strategy = (resource_list(), proptest::collection::vec(mutation(), 0..6));
+    let moved = std::cell::Cell::new(0);
+    let result = runner.run(&strategy, |(input, mutations)| {
+        moved.set(moved.get() + usize::from(check_pipeline(input, mutations)?));
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    eprintln!("{} of 256 pipelines moved a generated object to another namespace", moved.get());
+    assert!(moved.get() >= 256 / 10, "only {} of 256 pipelines moved a generated object", moved.get());
 }
