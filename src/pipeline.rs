@@ -7,7 +7,7 @@ use std::io;
 use foldhash::{HashMap, HashMapExt};
 use serde_json::Value;
 
-use crate::api::{self, function_config, DittoServerSpec};
+use crate::api::{self, ditto_server, function_config, DittoServerSpec};
 use crate::expand::{self, names, Generated, Server};
 use crate::inventory::Inventory;
 use crate::krm::{self, ServerKey};
