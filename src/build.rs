@@ -13,8 +13,9 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::api::{ditto_server, function_config, Mode};
+use crate::api::{function_config, Mode};
 use crate::expand::names::GENERATED_FROM;
+use crate::krm;
 use crate::wire::{self, Severity, ValidationResult, CLIENT_ANNOTATION_PREFIXES};
 use crate::yaml::{self, emit, YamlError};
 
@@ -196,7 +197,7 @@ fn unwrap(resource_list: &str, sources: &[Value], sources_at: &HashMap<(String, 
     let mut documents = Vec::new();
     let mut unreadable = Vec::new();
     for item in &list.items {
-        if item.header.annotation(wire::LOCAL_CONFIG_ANNOTATION) == Some("true") || is_ditto_server(item.api_version(), item.kind()) {
+        if item.header.annotation(wire::LOCAL_CONFIG_ANNOTATION) == Some("true") || krm::is_ditto_server(item.api_version(), item.kind()) {
             continue;
         }
         let h = &item.header;
@@ -314,10 +315,6 @@ pub fn apply_order(kind: &str) -> isize {
         return i as isize - ORDER_FIRST.len() as isize;
     }
     ORDER_LAST.iter().position(|k| *k == kind).map_or(0, |i| i as isize + 1)
-}
-
-fn is_ditto_server(api_version: &str, kind: &str) -> bool {
-    kind == ditto_server::KIND && api_version.split('/').next() == Some(ditto_server::GROUP)
 }
 
 fn strip_client_annotations(value: &mut Value) {

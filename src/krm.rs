@@ -35,6 +35,26 @@ pub fn server_key(item: &Item<'_>) -> Option<ServerKey> {
     named.then(|| (item.header.namespace.clone(), item.name().to_string()))
 }
 
+/// A DittoServer of any version of its group (`dittofs.dittofs.com/*`).
+pub fn is_ditto_server(api_version: &str, kind: &str) -> bool {
+    kind == ditto_server::KIND && api_version.split('/').next() == Some(ditto_server::GROUP)
+}
+
+/// A DittoServer of an apiVersion this function does not expand (`dittofs.dittofs.com/v1beta1`):
+/// passed through unexpanded, it would silently yield no objects.
+pub fn unsupported_version(item: &Item<'_>) -> Option<ValidationResult> {
+    let other = is_ditto_server(item.api_version(), item.kind()) && item.api_version() != ditto_server::API_VERSION;
+    other.then(|| {
+        ValidationResult::error(format!(
+            "apiVersion {} is not supported: this function expands {} only, so this DittoServer yields no objects; change its apiVersion",
+            item.api_version(),
+            ditto_server::API_VERSION
+        ))
+        .at("apiVersion")
+        .on(Some(item.resource_ref()), item.file())
+    })
+}
+
 /// The DittoServer a marker value names. Split at the last `/`: a server that expands has a
 /// DNS-label name, while the namespace is not checked.
 pub fn parse_marker(marker: &str) -> ServerKey {

@@ -146,15 +146,15 @@ fn function() -> ExitCode {
         Ok(results)
     }) {
         Ok(results) => {
-            if results.iter().any(|r| r.severity == dittofs_krm::wire::Severity::Error) {
-                // kpt shows the results; kustomize and Argo CD show only stderr and the exit code.
-                for r in results.iter().filter(|r| r.severity == dittofs_krm::wire::Severity::Error) {
-                    say!("{}", r.one_line());
-                }
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
+            let mut errors = results.iter().filter(|r| r.severity == dittofs_krm::wire::Severity::Error).peekable();
+            if errors.peek().is_none() {
+                return ExitCode::SUCCESS;
             }
+            // kpt shows the results; kustomize and Argo CD show only stderr and the exit code.
+            for r in errors {
+                say!("{}", r.one_line());
+            }
+            ExitCode::from(1)
         }
         Err(dittofs_krm::RunError::Write(e)) => {
             say!("dittofs-krm: cannot write stdout: {e}");

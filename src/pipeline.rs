@@ -7,7 +7,7 @@ use std::io;
 use foldhash::{HashMap, HashMapExt};
 use serde_json::Value;
 
-use crate::api::{self, ditto_server, function_config, DittoServerSpec};
+use crate::api::{self, function_config, DittoServerSpec};
 use crate::expand::{self, names, Generated, Server};
 use crate::inventory::Inventory;
 use crate::krm::{self, ServerKey};
@@ -104,7 +104,7 @@ pub fn run_to(input: &str, out: &mut dyn io::Write) -> Result<Vec<ValidationResu
     };
 
     results.extend(check_items(&list.items));
-    results.extend(list.items.iter().filter_map(unsupported_version));
+    results.extend(list.items.iter().filter_map(krm::unsupported_version));
     let inventory = Inventory::new(&list.items);
 
     // Output order: input order, each DittoServer followed by its newly generated objects;
@@ -526,21 +526,4 @@ fn set_annotations(value: &mut Value, entries: impl Iterator<Item = (String, Str
     for (k, v) in entries {
         annotations.insert(k, Value::String(v));
     }
-}
-
-/// A DittoServer of an apiVersion this function does not expand (`dittofs.dittofs.com/v1beta1`):
-/// passed through unexpanded, it would silently yield no objects.
-fn unsupported_version(item: &Item<'_>) -> Option<ValidationResult> {
-    let other = item.kind() == ditto_server::KIND
-        && item.api_version() != ditto_server::API_VERSION
-        && item.api_version().split('/').next() == Some(ditto_server::GROUP);
-    other.then(|| {
-        ValidationResult::error(format!(
-            "apiVersion {} is not supported: this function expands {} only, so this DittoServer yields no objects; change its apiVersion",
-            item.api_version(),
-            ditto_server::API_VERSION
-        ))
-        .at("apiVersion")
-        .on(Some(item.resource_ref()), item.file())
-    })
 }
