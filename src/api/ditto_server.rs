@@ -1,7 +1,10 @@
 //! The DittoServer custom resource (`dittofs.dittofs.com/v1alpha1`), Phase-3 API.
 //!
 //! Every default the CRD declares is a serde default here, so the function applies what an API
-//! server would; the same attributes feed the JSON schema of `dittofs-krm crd`.
+//! server would; the same attributes feed the JSON schema of `dittofs-krm crd`. Each struct has
+//! its defaults in one place: its `Default` (struct-level `#[serde(default)]`) or, when a field is
+//! required, one default function per field. The rules of single fields live on their types
+//! (`super::checked`), which publish them in the CRD too.
 
 use std::collections::BTreeMap;
 
@@ -13,9 +16,12 @@ pub const API_VERSION: &str = "dittofs.dittofs.com/v1alpha1";
 pub const GROUP: &str = "dittofs.dittofs.com";
 pub const KIND: &str = "DittoServer";
 
-/// Pattern of every size field (the operator's kubebuilder marker).
-pub const SIZE_PATTERN: &str = "^[0-9]+(Gi|Mi|Ti)$";
+pub use super::checked::SIZE_PATTERN;
+use super::checked::{AtLeast, Int, Port, Size, StorageClassName};
 
+// The fields with a rule of their own come in the order their problems are reported: sizes,
+// replicas, then the ports (`super::walk` follows the field order). Doc comments are the CRD's
+// descriptions; notes for the code are plain comments.
 /// Desired state of a DittoFS server.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -24,38 +30,36 @@ pub struct DittoServerSpec {
     /// (binary `/app/dittofs`, volumes under `/data`); pin a release tag such as `v0.4.2`.
     #[serde(default = "default_image")]
     pub image: String,
-    /// Number of server pods: 0 (stopped) or 1.
-    #[serde(default = "default_replicas")]
-    #[schemars(range(min = 0, max = 1))]
-    pub replicas: i32,
     /// Sizes and class of the server's persistent volumes.
     pub storage: StorageSpec,
+    /// Number of server pods: 0 (stopped) or 1.
+    #[serde(default = "default_replicas")]
+    pub replicas: Int<0, 1>,
+    /// Port of the NFS Services (`-headless`, `-file`). The server itself listens on 12049, the
+    /// port its NFS adapter has by default; the Services forward this port to it.
+    #[serde(default = "default_nfs_port")]
+    pub nfs_port: Port,
+    /// Control-plane REST API.
+    #[serde(default)]
+    pub control_plane: ControlPlaneSpec,
+    /// SMB adapter.
+    #[serde(default)]
+    pub smb: SmbSpec,
+    /// Prometheus metrics endpoint.
+    #[serde(default)]
+    pub metrics: MetricsSpec,
     /// Control-plane database.
     #[serde(default)]
     pub database: DatabaseSpec,
     /// The server's WAL-backed cache (its settings, not the PVC size).
     #[serde(default)]
     pub cache: CacheSpec,
-    /// Prometheus metrics endpoint.
-    #[serde(default)]
-    pub metrics: MetricsSpec,
-    /// Control-plane REST API.
-    #[serde(default)]
-    pub control_plane: ControlPlaneSpec,
     /// Authentication of the control plane.
     #[serde(default)]
     pub identity: IdentitySpec,
     /// The `-file` and `-api` Services.
     #[serde(default)]
     pub service: ServiceSpec,
-    /// Port of the NFS Services (`-headless`, `-file`). The server itself listens on 12049, the
-    /// port its NFS adapter has by default; the Services forward this port to it.
-    #[serde(default = "default_nfs_port")]
-    #[schemars(range(min = 1, max = 65535))]
-    pub nfs_port: i32,
-    /// SMB adapter.
-    #[serde(default)]
-    pub smb: SmbSpec,
     /// S3-compatible payload store credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3: Option<S3Spec>,
@@ -74,19 +78,19 @@ pub struct DittoServerSpec {
 #[serde(rename_all = "camelCase")]
 pub struct StorageSpec {
     /// Size of the metadata PVC, mounted at /data/metadata.
-    #[schemars(regex(pattern = r"^[0-9]+(Gi|Mi|Ti)$"), example = "10Gi")]
-    pub metadata_size: String,
+    #[schemars(example = "10Gi")]
+    pub metadata_size: Size,
     /// Size of the content PVC, mounted at /data/content; no content PVC when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^[0-9]+(Gi|Mi|Ti)$"), example = "50Gi")]
-    pub content_size: Option<String>,
+    #[schemars(example = "50Gi")]
+    pub content_size: Option<Size>,
     /// Size of the cache PVC, mounted at /data/cache; it always exists (the WAL must survive restarts).
     #[serde(default = "default_cache_size")]
-    #[schemars(regex(pattern = r"^[0-9]+(Gi|Mi|Ti)$"), example = "5Gi")]
-    pub cache_size: String,
+    #[schemars(example = "5Gi")]
+    pub cache_size: Size,
     /// StorageClass of every PVC; absent means the cluster's default class.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub storage_class_name: Option<String>,
+    pub storage_class_name: Option<StorageClassName>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
@@ -98,17 +102,16 @@ pub enum DatabaseType {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct DatabaseSpec {
     /// Database type; a `postgresSecretRef` takes precedence.
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub kind: DatabaseType,
-    #[serde(default)]
     pub sqlite: SqliteSpec,
     /// The Secret that holds the PostgreSQL connection: keys `host`, `database`, `user` and, when
     /// not the defaults, `port` (5432) and `sslmode` (disable); `key` names the key of the
     /// password. They reach the server as `DITTOFS_DATABASE_POSTGRES_*` variables.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postgres_secret_ref: Option<SecretKeySelector>,
 }
 
@@ -119,61 +122,56 @@ impl DatabaseSpec {
     }
 }
 
+// The structs below default as a whole (`#[serde(default)]` on the struct): a missing field takes
+// its value from the struct's `Default`, which is also what the CRD publishes as its default.
+
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct SqliteSpec {
-    #[serde(default = "default_sqlite_path")]
     pub path: String,
 }
 
 impl Default for SqliteSpec {
     fn default() -> Self {
-        SqliteSpec { path: default_sqlite_path() }
+        SqliteSpec { path: "/data/controlplane/controlplane.db".into() }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct CacheSpec {
-    #[serde(default = "default_cache_path")]
     pub path: String,
-    #[serde(default = "default_cache_config_size")]
     pub size: String,
 }
 
 impl Default for CacheSpec {
     fn default() -> Self {
-        CacheSpec { path: default_cache_path(), size: default_cache_config_size() }
+        CacheSpec { path: "/data/cache".into(), size: "1GB".into() }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct MetricsSpec {
-    #[serde(default)]
     pub enabled: bool,
-    #[serde(default = "default_metrics_port")]
-    #[schemars(range(min = 1, max = 65535))]
-    pub port: i32,
+    pub port: Port,
 }
 
 impl Default for MetricsSpec {
     fn default() -> Self {
-        MetricsSpec { enabled: false, port: default_metrics_port() }
+        MetricsSpec { enabled: false, port: Port::new(9090) }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct ControlPlaneSpec {
-    #[serde(default = "default_api_port")]
-    #[schemars(range(min = 1, max = 65535))]
-    pub port: i32,
+    pub port: Port,
 }
 
 impl Default for ControlPlaneSpec {
     fn default() -> Self {
-        ControlPlaneSpec { port: default_api_port() }
+        ControlPlaneSpec { port: Port::new(8080) }
     }
 }
 
@@ -185,16 +183,17 @@ pub enum IdentityType {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct IdentitySpec {
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub kind: IdentityType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt: Option<JwtSpec>,
-    #[serde(default)]
     pub admin: AdminSpec,
 }
 
+// `secretRef` is required, so each of the other fields has its own default function; the same
+// functions give `JwtSpec::defaults`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JwtSpec {
@@ -210,22 +209,33 @@ pub struct JwtSpec {
     pub issuer: String,
 }
 
+impl JwtSpec {
+    /// The durations and issuer used when no `identity.jwt` is given.
+    pub fn defaults() -> Self {
+        JwtSpec {
+            secret_ref: SecretKeySelector::default(),
+            access_token_duration: default_access_token_duration(),
+            refresh_token_duration: default_refresh_token_duration(),
+            issuer: default_issuer(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct AdminSpec {
     /// Ignored by the DittoFS v0.4 server, whose admin user is always `admin`.
-    #[serde(default = "default_admin_username")]
     pub username: String,
     /// Secret key holding the admin's initial password, in clear text; the server sets it when it
     /// creates the admin user on its first start. Without it the server generates a password and
     /// writes it to its log.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub password_secret_ref: Option<SecretKeySelector>,
 }
 
 impl Default for AdminSpec {
     fn default() -> Self {
-        AdminSpec { username: default_admin_username(), password_secret_ref: None }
+        AdminSpec { username: "admin".into(), password_secret_ref: None }
     }
 }
 
@@ -248,39 +258,29 @@ impl ServiceType {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct ServiceSpec {
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub kind: ServiceType,
     /// Copied to the `-file` and `-api` Services.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct SmbSpec {
     /// Adds the `smb` port to the `-file` Service. (The server's SMB adapter listens on 1445
     /// whenever its control-plane database has it enabled, as it has by default.)
-    #[serde(default)]
     pub enabled: bool,
     /// Port of SMB on the `-file` Service; the server listens on 1445.
-    #[serde(default = "default_smb_port")]
-    #[schemars(range(min = 1, max = 65535))]
-    pub port: i32,
+    pub port: Port,
     /// This and the SMB fields below are not read by the DittoFS v0.4 server, whose SMB settings
     /// live in its control-plane database (`PUT /api/v1/adapters/smb`).
-    #[serde(default)]
-    #[schemars(range(min = 0))]
-    pub max_connections: i32,
-    #[serde(default = "default_max_requests")]
-    #[schemars(range(min = 1))]
-    pub max_requests_per_connection: i32,
-    #[serde(default)]
+    pub max_connections: AtLeast<0>,
+    pub max_requests_per_connection: AtLeast<1>,
     pub timeouts: SmbTimeouts,
-    #[serde(default)]
     pub credits: SmbCredits,
-    #[serde(default = "default_five_minutes")]
     pub metrics_log_interval: String,
 }
 
@@ -288,37 +288,28 @@ impl Default for SmbSpec {
     fn default() -> Self {
         SmbSpec {
             enabled: false,
-            port: default_smb_port(),
-            max_connections: 0,
-            max_requests_per_connection: default_max_requests(),
+            port: Port::new(445),
+            max_connections: AtLeast::new(0),
+            max_requests_per_connection: AtLeast::new(100),
             timeouts: SmbTimeouts::default(),
             credits: SmbCredits::default(),
-            metrics_log_interval: default_five_minutes(),
+            metrics_log_interval: "5m".into(),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct SmbTimeouts {
-    #[serde(default = "default_five_minutes")]
     pub read: String,
-    #[serde(default = "default_thirty_seconds")]
     pub write: String,
-    #[serde(default = "default_five_minutes")]
     pub idle: String,
-    #[serde(default = "default_thirty_seconds")]
     pub shutdown: String,
 }
 
 impl Default for SmbTimeouts {
     fn default() -> Self {
-        SmbTimeouts {
-            read: default_five_minutes(),
-            write: default_thirty_seconds(),
-            idle: default_five_minutes(),
-            shutdown: default_thirty_seconds(),
-        }
+        SmbTimeouts { read: "5m".into(), write: "30s".into(), idle: "5m".into(), shutdown: "30s".into() }
     }
 }
 
@@ -332,50 +323,42 @@ pub enum CreditStrategy {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct SmbCredits {
-    #[serde(default)]
     pub strategy: CreditStrategy,
-    #[serde(default = "default_min_grant")]
-    #[schemars(range(min = 1))]
-    pub min_grant: i32,
-    #[serde(default = "default_max_grant")]
-    #[schemars(range(min = 1))]
-    pub max_grant: i32,
-    #[serde(default = "default_initial_grant")]
-    #[schemars(range(min = 1))]
-    pub initial_grant: i32,
-    #[serde(default = "default_max_session_credits")]
-    #[schemars(range(min = 1))]
-    pub max_session_credits: i32,
+    pub min_grant: AtLeast<1>,
+    pub max_grant: AtLeast<1>,
+    pub initial_grant: AtLeast<1>,
+    pub max_session_credits: AtLeast<1>,
 }
 
 impl Default for SmbCredits {
     fn default() -> Self {
         SmbCredits {
             strategy: CreditStrategy::Adaptive,
-            min_grant: default_min_grant(),
-            max_grant: default_max_grant(),
-            initial_grant: default_initial_grant(),
-            max_session_credits: default_max_session_credits(),
+            min_grant: AtLeast::new(16),
+            max_grant: AtLeast::new(8192),
+            initial_grant: AtLeast::new(256),
+            max_session_credits: AtLeast::new(65535),
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
 pub struct S3Spec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials_secret_ref: Option<S3CredentialsSecretRef>,
     /// Not used by the DittoFS v0.4 server: an S3 payload store's region is part of the store's
     /// configuration, given when the store is created through the API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Informational only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
 }
 
+// `secretName` is required, so each key name has its own default function.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct S3CredentialsSecretRef {
@@ -389,87 +372,29 @@ pub struct S3CredentialsSecretRef {
     pub endpoint_key: String,
 }
 
+// The defaults of fields whose struct has a required field (and so no struct-level default).
+
 fn default_image() -> String {
     crate::target::IMAGE.into()
 }
-fn default_replicas() -> i32 {
-    1
+fn default_replicas() -> Int<0, 1> {
+    Int::new(1)
 }
-fn default_cache_size() -> String {
-    "5Gi".into()
+fn default_nfs_port() -> Port {
+    Port::new(2049)
 }
-fn default_sqlite_path() -> String {
-    "/data/controlplane/controlplane.db".into()
-}
-fn default_cache_path() -> String {
-    "/data/cache".into()
-}
-fn default_cache_config_size() -> String {
-    "1GB".into()
-}
-fn default_metrics_port() -> i32 {
-    9090
-}
-fn default_api_port() -> i32 {
-    8080
-}
-fn default_nfs_port() -> i32 {
-    2049
-}
-fn default_smb_port() -> i32 {
-    445
-}
-fn default_max_requests() -> i32 {
-    100
-}
-fn default_five_minutes() -> String {
-    "5m".into()
-}
-fn default_thirty_seconds() -> String {
-    "30s".into()
-}
-fn default_min_grant() -> i32 {
-    16
-}
-fn default_max_grant() -> i32 {
-    8192
-}
-fn default_initial_grant() -> i32 {
-    256
-}
-fn default_max_session_credits() -> i32 {
-    65535
-}
-fn default_access_token_duration() -> String {
-    "15m".into()
-}
-fn default_refresh_token_duration() -> String {
-    "168h".into()
-}
-fn default_issuer() -> String {
-    "dittofs".into()
-}
-fn default_admin_username() -> String {
-    "admin".into()
-}
-fn default_access_key_id_key() -> String {
-    "accessKeyId".into()
-}
-fn default_secret_access_key_key() -> String {
-    "secretAccessKey".into()
-}
-fn default_endpoint_key() -> String {
-    "endpoint".into()
+fn default_cache_size() -> Size {
+    Size::new("5Gi")
 }
 
-impl JwtSpec {
-    /// The durations and issuer used when no `identity.jwt` is given.
-    pub fn defaults() -> Self {
-        JwtSpec {
-            secret_ref: SecretKeySelector::default(),
-            access_token_duration: default_access_token_duration(),
-            refresh_token_duration: default_refresh_token_duration(),
-            issuer: default_issuer(),
-        }
-    }
+/// `fn name() -> String` for each default text.
+macro_rules! default_texts {
+    ($($name:ident: $value:literal),* $(,)?) => {
+        $(fn $name() -> String {
+            $value.into()
+        })*
+    };
 }
+
+default_texts!(default_access_token_duration: "15m", default_refresh_token_duration: "168h", default_issuer: "dittofs");
+default_texts!(default_access_key_id_key: "accessKeyId", default_secret_access_key_key: "secretAccessKey", default_endpoint_key: "endpoint");

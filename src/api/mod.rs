@@ -1,7 +1,9 @@
 //! The resources the function reads: DittoServer and its own functionConfig.
 
+pub mod checked;
 pub mod ditto_server;
 pub mod function_config;
+pub mod walk;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

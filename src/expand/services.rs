@@ -41,22 +41,22 @@ pub fn services(server: &Server<'_>) -> Vec<Service> {
     };
     let service_type = spec.service.kind.as_str();
     // The ports users ask for, onto the ports the server listens on.
-    let nfs = || port("nfs", spec.nfs_port, target::NFS_LISTEN_PORT);
+    let nfs = || port("nfs", spec.nfs_port.get(), target::NFS_LISTEN_PORT);
     let mut file_ports = vec![nfs()];
     if spec.smb.enabled {
-        file_ports.push(port("smb", spec.smb.port, target::SMB_LISTEN_PORT));
+        file_ports.push(port("smb", spec.smb.port.get(), target::SMB_LISTEN_PORT));
     }
     let mut out = vec![
         service(names::headless_service(server.name), None, Some("None"), vec![nfs()], false),
         service(names::file_service(server.name), Some(service_type), None, file_ports, true),
-        service(names::api_service(server.name), Some(service_type), None, vec![port("api", spec.control_plane.port, spec.control_plane.port)], true),
+        service(names::api_service(server.name), Some(service_type), None, vec![port("api", spec.control_plane.port.get(), spec.control_plane.port.get())], true),
     ];
     if spec.metrics.enabled {
         out.push(service(
             names::metrics_service(server.name),
             Some("ClusterIP"),
             None,
-            vec![port("metrics", spec.metrics.port, spec.metrics.port)],
+            vec![port("metrics", spec.metrics.port.get(), spec.metrics.port.get())],
             false,
         ));
     }

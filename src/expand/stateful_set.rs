@@ -31,7 +31,7 @@ pub fn stateful_set(server: &Server<'_>, config_hash: &str) -> StatefulSet {
     StatefulSet {
         metadata: metadata(server, names::stateful_set(server.name)),
         spec: Some(StatefulSetSpec {
-            replicas: Some(spec.replicas),
+            replicas: Some(spec.replicas.get()),
             service_name: Some(names::headless_service(server.name)),
             selector: LabelSelector { match_labels: Some(labels.clone()), ..LabelSelector::default() },
             template: PodTemplateSpec {
@@ -82,9 +82,9 @@ fn container(server: &Server<'_>) -> Container {
     let spec = server.spec;
     // The server listens for NFS and SMB on its adapters' ports; the Services map the ports users
     // ask for (`nfsPort`, `smb.port`) onto these.
-    let mut ports = vec![container_port("nfs", target::NFS_LISTEN_PORT), container_port("api", spec.control_plane.port)];
+    let mut ports = vec![container_port("nfs", target::NFS_LISTEN_PORT), container_port("api", spec.control_plane.port.get())];
     if spec.metrics.enabled {
-        ports.push(container_port("metrics", spec.metrics.port));
+        ports.push(container_port("metrics", spec.metrics.port.get()));
     }
     if spec.smb.enabled {
         ports.push(container_port("smb", target::SMB_LISTEN_PORT));
@@ -101,7 +101,7 @@ fn container(server: &Server<'_>) -> Container {
     if spec.storage.content_size.is_some() {
         mounts.push(mount("content", target::CONTENT_DIR, None));
     }
-    let api = spec.control_plane.port;
+    let api = spec.control_plane.port.get();
     Container {
         name: "dittofs".into(),
         image: Some(spec.image.clone()),

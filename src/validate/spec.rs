@@ -1,8 +1,9 @@
-//! Rules on the DittoServer alone: name, sizes, replicas, ports, database (the operator's webhook
-//! rules, with the ports the server really listens on), and the paths that must lie on a claim.
+//! Rules on the DittoServer alone: name, the single fields' rules (through `api::walk`), database,
+//! ports (the operator's webhook rules, with the ports the server really listens on), and the
+//! paths that must lie on a claim.
 
-use crate::api::ditto_server::{DatabaseType, SIZE_PATTERN};
-use crate::api::DittoServerSpec;
+use crate::api::ditto_server::DatabaseType;
+use crate::api::{walk, DittoServerSpec};
 use crate::expand::names::MAX_SERVER_NAME;
 use crate::target;
 use crate::wire::ValidationResult;
@@ -40,25 +41,19 @@ pub fn name(name: &str) -> Vec<ValidationResult> {
     out
 }
 
+/// The rules of single fields (declared on their types, see `api::checked`), then the rules that
+/// hold fields against each other.
 pub fn spec(spec: &DittoServerSpec) -> Vec<ValidationResult> {
-    let mut out = Vec::new();
-    let storage = &spec.storage;
-    size(&mut out, "spec.storage.metadataSize", "metadata", Some(&storage.metadata_size));
-    size(&mut out, "spec.storage.contentSize", "content", storage.content_size.as_deref());
-    size(&mut out, "spec.storage.cacheSize", "cache", Some(&storage.cache_size));
-    if storage.storage_class_name.as_deref() == Some("") {
-        out.push(
-            ValidationResult::error("storage.storageClassName is empty; name a StorageClass or leave the field out to use the cluster's default")
-                .at("spec.storage.storageClassName"),
-        );
-    }
-    if !(0..=1).contains(&spec.replicas) {
-        out.push(
-            ValidationResult::error(format!("replicas must be 0 or 1, not {}", spec.replicas))
-                .at("spec.replicas")
-                .with_current(spec.replicas),
-        );
-    }
+    let mut out: Vec<ValidationResult> = walk::problems(spec, "spec")
+        .into_iter()
+        .map(|p| {
+            let result = ValidationResult::error(p.message).at(p.path);
+            match p.current {
+                Some(current) => result.with_current(current),
+                None => result,
+            }
+        })
+        .collect();
     if spec.database.kind == DatabaseType::Postgres && spec.database.postgres_secret_ref.is_none() {
         out.push(
             ValidationResult::error(
@@ -80,71 +75,21 @@ pub fn spec(spec: &DittoServerSpec) -> Vec<ValidationResult> {
     out
 }
 
-/// Sizes match `^[0-9]+(Gi|Mi|Ti)$` and parse as a quantity (non-zero, within 2^63 bytes).
-fn size(out: &mut Vec<ValidationResult>, path: &str, what: &str, value: Option<&str>) {
-    let Some(value) = value else { return };
-    let parsed = value
-        .strip_suffix("Gi")
-        .map(|d| (d, 30))
-        .or_else(|| value.strip_suffix("Mi").map(|d| (d, 20)))
-        .or_else(|| value.strip_suffix("Ti").map(|d| (d, 40)))
-        .filter(|(d, _)| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
-    let Some((digits, shift)) = parsed else {
-        out.push(
-            ValidationResult::error(format!(
-                "invalid {what} size {value:?}: write a whole number followed by Mi, Gi or Ti (pattern {SIZE_PATTERN}), e.g. \"10Gi\""
-            ))
-            .at(path)
-            .with_current(value),
-        );
-        return;
-    };
-    let bytes = digits.parse::<u64>().ok().and_then(|n| n.checked_mul(1u64 << shift)).filter(|b| *b <= i64::MAX as u64);
-    match bytes {
-        Some(0) => out.push(
-            ValidationResult::error(format!("invalid {what} size {value:?}: a volume must be larger than zero"))
-                .at(path)
-                .with_current(value),
-        ),
-        Some(_) => {}
-        None => out.push(
-            ValidationResult::error(format!("invalid {what} size {value:?}: too large for a Kubernetes quantity"))
-                .at(path)
-                .with_current(value),
-        ),
-    }
-}
-
+/// Ports that clash, or that the server cannot bind; a port out of range is reported by its type
+/// and left out here.
 fn ports(out: &mut Vec<ValidationResult>, spec: &DittoServerSpec) {
-    let fields = [
-        ("nfsPort", spec.nfs_port),
-        ("controlPlane.port", spec.control_plane.port),
-        ("smb.port", spec.smb.port),
-        ("metrics.port", spec.metrics.port),
-    ];
-    let mut in_range = |field: &str, port: i32| {
-        let ok = (1..=65535).contains(&port);
-        if !ok {
-            out.push(
-                ValidationResult::error(format!("{field} must be between 1 and 65535"))
-                    .at(format!("spec.{field}"))
-                    .with_current(port),
-            );
-        }
-        ok
-    };
-    let valid: Vec<bool> = fields.iter().map(|(field, port)| in_range(field, *port)).collect();
-    let [nfs_ok, api_ok, smb_ok, metrics_ok] = valid[..] else { return };
+    let (nfs, api, smb, metrics) =
+        (spec.nfs_port.valid(), spec.control_plane.port.valid(), spec.smb.port.valid(), spec.metrics.port.valid());
 
     // What the container listens on: the server's NFS and SMB adapters (their ports are fixed, the
     // SMB adapter listens whether or not the Services expose it), the API, and metrics.
     let mut listening: Vec<(&str, i32, Option<&str>)> =
         vec![("nfs", target::NFS_LISTEN_PORT, None), ("smb", target::SMB_LISTEN_PORT, None)];
-    if api_ok {
-        listening.push(("api", spec.control_plane.port, Some("spec.controlPlane.port")));
+    if let Some(api) = api {
+        listening.push(("api", api, Some("spec.controlPlane.port")));
     }
-    if spec.metrics.enabled && metrics_ok {
-        listening.push(("metrics", spec.metrics.port, Some("spec.metrics.port")));
+    if let Some(metrics) = metrics.filter(|_| spec.metrics.enabled) {
+        listening.push(("metrics", metrics, Some("spec.metrics.port")));
     }
     for (i, (name, port, path)) in listening.iter().enumerate() {
         let (Some(path), Some((other, _, other_path))) = (path, listening[..i].iter().find(|(_, p, _)| p == port)) else {
@@ -158,12 +103,10 @@ fn ports(out: &mut Vec<ValidationResult>, spec: &DittoServerSpec) {
         );
     }
     // The -file Service carries NFS and SMB.
-    if spec.smb.enabled && nfs_ok && smb_ok && spec.nfs_port == spec.smb.port {
-        out.push(
-            ValidationResult::error(format!("port {} is used by both nfs and smb", spec.smb.port))
-                .at("spec.smb.port")
-                .with_current(spec.smb.port),
-        );
+    if let (true, Some(nfs), Some(smb)) = (spec.smb.enabled, nfs, smb) {
+        if nfs == smb {
+            out.push(ValidationResult::error(format!("port {smb} is used by both nfs and smb")).at("spec.smb.port").with_current(smb));
+        }
     }
     // The server binds these itself, with every capability dropped; the Services' ports (nfsPort,
     // smb.port) need no privilege.
