@@ -344,17 +344,16 @@ impl Default for SmbCredits {
     }
 }
 
+// Every field optional and, as nothing but this spec is written from it, written as null when
+// absent (the CRD publishes no null default).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct S3Spec {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials_secret_ref: Option<S3CredentialsSecretRef>,
     /// Not used by the DittoFS v0.4 server: an S3 payload store's region is part of the store's
     /// configuration, given when the store is created through the API.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Informational only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
 }
 
