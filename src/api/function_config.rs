@@ -2,7 +2,7 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 pub const API_VERSION: &str = "fn.dittofs.com/v1alpha1";
 pub const KIND: &str = "DittoServerExpansion";
@@ -33,22 +33,31 @@ pub enum Mode {
     Validate,
 }
 
-/// Configuration of dittofs-krm (`apiVersion: fn.dittofs.com/v1alpha1`, `kind: DittoServerExpansion`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FunctionConfig {
-    /// What to report when a DittoServer names a StorageClass and the input holds no
-    /// StorageClass objects to check it against: `strict` (error), `warn` or `off`.
-    #[serde(default)]
-    pub storage_class_check: StorageClassCheck,
-    /// `expand` (the default) or `validate`: report results and change no item, as a kustomize
-    /// `validators:` entry must.
-    #[serde(default)]
-    pub mode: Mode,
+/// Declares [`FunctionConfig`] and [`FIELDS`] from one list, so that each key is spelled once: the
+/// parser (serde), the schema (`dittofs-krm schema`, from which `--help` lists the keys) and the
+/// messages all read it.
+macro_rules! function_config {
+    ($($(#[doc = $doc:literal])* $key:literal => $field:ident: $type:ty),* $(,)?) => {
+        /// Configuration of dittofs-krm (`apiVersion: fn.dittofs.com/v1alpha1`, `kind: DittoServerExpansion`).
+        #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct FunctionConfig {
+            $($(#[doc = $doc])* #[serde(rename = $key)] pub $field: $type,)*
+        }
+
+        /// The keys, for messages and help.
+        pub const FIELDS: &[&str] = &[$($key),*];
+    };
 }
 
-/// The field names, for messages and help.
-pub const FIELDS: &[&str] = &["storageClassCheck", "mode"];
+function_config! {
+    /// What to report when a DittoServer names a StorageClass and the input holds no
+    /// StorageClass objects to check it against: `strict` (error), `warn` or `off`.
+    "storageClassCheck" => storage_class_check: StorageClassCheck,
+    /// `expand` (the default) or `validate`: report results and change no item, as a kustomize
+    /// `validators:` entry must.
+    "mode" => mode: Mode,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -83,7 +92,7 @@ fn from_typed(value: &Value) -> Result<FunctionConfig, ConfigError> {
     let Value::Object(map) = value else {
         return Err(ConfigError { path: "functionConfig".into(), message: "functionConfig must be an object".into() });
     };
-    let mut fields = serde_json::Map::new();
+    let mut fields = Map::new();
     for (k, v) in map {
         match k.as_str() {
             "apiVersion" | "kind" | "metadata" => {}
@@ -93,20 +102,16 @@ fn from_typed(value: &Value) -> Result<FunctionConfig, ConfigError> {
             _ => return Err(unknown_key(format!("functionConfig.{k}"), k)),
         }
     }
-    serde_json::from_value(Value::Object(fields))
-        .map_err(|e| ConfigError { path: "functionConfig".into(), message: format!("functionConfig: {e}") })
+    parse(fields, "functionConfig")
 }
 
 /// `kpt fn eval -- storageClassCheck=strict` arrives as `data: {storageClassCheck: "strict"}`.
 fn from_config_map(value: &Value) -> Result<FunctionConfig, ConfigError> {
-    let mut config = FunctionConfig::default();
-    let Some(data) = value.get("data") else { return Ok(config) };
+    let Some(data) = value.get("data").filter(|d| !d.is_null()) else { return Ok(FunctionConfig::default()) };
     let Some(data) = data.as_object() else {
-        if data.is_null() {
-            return Ok(config);
-        }
         return Err(ConfigError { path: "functionConfig.data".into(), message: "functionConfig.data must be a map of strings".into() });
     };
+    let mut fields = Map::new();
     for (k, v) in data {
         let path = format!("functionConfig.data.{k}");
         let text = match v {
@@ -115,29 +120,30 @@ fn from_config_map(value: &Value) -> Result<FunctionConfig, ConfigError> {
             Value::Number(n) => n.to_string(),
             _ => return Err(ConfigError { path, message: format!("functionConfig.data.{k} must be a string") }),
         };
-        match k.as_str() {
-            "storageClassCheck" => {
-                config.storage_class_check = match text.as_str() {
-                    "strict" => StorageClassCheck::Strict,
-                    "warn" => StorageClassCheck::Warn,
-                    "off" => StorageClassCheck::Off,
-                    other => {
-                        return Err(ConfigError {
-                            path,
-                            message: format!("storageClassCheck is {other:?}; use one of strict, warn, off"),
-                        })
-                    }
-                }
-            }
-            "mode" => {
-                config.mode = match text.as_str() {
-                    "expand" => Mode::Expand,
-                    "validate" => Mode::Validate,
-                    other => return Err(ConfigError { path, message: format!("mode is {other:?}; use expand or validate") }),
-                }
-            }
-            _ => return Err(unknown_key(path, k)),
+        if !FIELDS.contains(&k.as_str()) {
+            return Err(unknown_key(path, k));
         }
+        fields.insert(k.clone(), Value::String(text));
     }
-    Ok(config)
+    parse(fields, "functionConfig.data")
+}
+
+/// Reads the known keys (found at `at`) with serde; a value that is none of its field's values
+/// gets a message that lists them.
+fn parse(fields: Map<String, Value>, at: &str) -> Result<FunctionConfig, ConfigError> {
+    let input = Value::Object(fields);
+    serde_path_to_error::deserialize(&input).map_err(|e| {
+        let key = e.path().to_string();
+        let path = format!("{at}.{key}");
+        let inner = e.into_inner().to_string();
+        match input.get(&key).and_then(Value::as_str) {
+            // serde says "unknown variant `x`, expected one of `a`, `b`" (or "expected `a` or `b`").
+            Some(value) if inner.starts_with("unknown variant") => {
+                let expected = inner.split_once("expected").map_or("", |(_, rest)| rest);
+                let values: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+                ConfigError { message: format!("{key} is {value:?}; use one of {}", values.join(", ")), path }
+            }
+            _ => ConfigError { message: format!("{path}: {inner}"), path },
+        }
+    })
 }
