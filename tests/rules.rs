@@ -264,3 +264,26 @@ fn state_off_the_volumes_is_an_error() {
         ],
     );
 }
+
+#[test]
+fn smb_limits_keep_their_published_bounds() {
+    let ignored = "PUT /api/v1/adapters/smb";
+    expect(
+        "rule-smb-limits",
+        "smb-limits",
+        &[
+            (Error, "spec.smb.maxConnections", "smb.maxConnections must be at least 0, not -1"),
+            (Error, "spec.smb.maxRequestsPerConnection", "smb.maxRequestsPerConnection must be at least 1, not 0"),
+            (Error, "spec.smb.credits.minGrant", "smb.credits.minGrant must be at least 1, not 0"),
+            (Error, "spec.smb.credits.maxSessionCredits", "smb.credits.maxSessionCredits must be at least 1, not -5"),
+            (Warning, "spec.smb.maxConnections", ignored),
+            (Warning, "spec.smb.maxRequestsPerConnection", ignored),
+            (Warning, "spec.smb.credits", ignored),
+        ],
+    );
+}
+
+#[test]
+fn an_empty_storage_class_name_is_an_error() {
+    expect("rule-storage-class-empty", "sc-empty", &[(Error, "spec.storage.storageClassName", "storage.storageClassName is empty")]);
+}
