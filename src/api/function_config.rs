@@ -147,3 +147,32 @@ fn parse(fields: Map<String, Value>, at: &str) -> Result<FunctionConfig, ConfigE
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn both_forms_read_the_keys_of_the_one_list() {
+        let typed = json!({"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": "x"}, "storageClassCheck": "strict", "mode": "validate"});
+        let map = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"storageClassCheck": "strict", "mode": "validate"}});
+        let expected = FunctionConfig { storage_class_check: StorageClassCheck::Strict, mode: Mode::Validate };
+        assert_eq!(read(Some(&typed)), Ok(expected.clone()));
+        assert_eq!(read(Some(&map)), Ok(expected));
+        assert_eq!(read(Some(&json!({"apiVersion": "v1", "kind": "ConfigMap"}))), Ok(FunctionConfig::default()));
+    }
+
+    #[test]
+    fn a_wrong_value_lists_the_field_values() {
+        let typed = json!({"apiVersion": API_VERSION, "kind": KIND, "mode": "lint"});
+        let error = read(Some(&typed)).unwrap_err();
+        assert_eq!((error.path.as_str(), error.message.as_str()), ("functionConfig.mode", "mode is \"lint\"; use one of expand, validate"));
+        let map = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"storageClassCheck": "loud"}});
+        let error = read(Some(&map)).unwrap_err();
+        assert_eq!(error.path, "functionConfig.data.storageClassCheck");
+        assert_eq!(error.message, "storageClassCheck is \"loud\"; use one of strict, warn, off");
+        let unknown = read(Some(&json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"strict": "x"}}))).unwrap_err();
+        assert!(unknown.message.ends_with("known keys: storageClassCheck, mode"), "{}", unknown.message);
+    }
+}
