@@ -14,9 +14,9 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use crate::api::{function_config, Mode};
-use crate::expand::names::GENERATED_FROM;
-use crate::krm;
-use crate::wire::{self, Severity, ValidationResult, CLIENT_ANNOTATION_PREFIXES};
+use crate::krm::annotations::{self, GENERATED_FROM};
+use crate::krm::{self, gvk};
+use crate::wire::{self, Severity, ValidationResult};
 use crate::yaml::{self, emit, YamlError};
 
 /// What `build` prints: the stream for stdout and the results (warnings, infos) for stderr.
@@ -101,7 +101,7 @@ pub fn build(sources: &[(String, String)], config: &[(String, String)]) -> Resul
                 typed_config = Some((name.clone(), Value::Object(object)));
                 continue;
             }
-            annotate(&mut object, name, index);
+            annotations::record_source(&mut object, name, index);
             sources_at.insert((name.clone(), index.to_string()), items.len());
             items.push(Value::Object(object));
         }
@@ -143,27 +143,12 @@ fn is_kind(object: &Map<String, Value>, api_version: &str, kind: &str) -> bool {
     object.get("apiVersion").and_then(Value::as_str) == Some(api_version) && object.get("kind").and_then(Value::as_str) == Some(kind)
 }
 
-/// Records where the object came from, so that results name the file.
-fn annotate(object: &mut Map<String, Value>, source: &str, index: usize) {
-    let metadata = object.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
-    let Value::Object(metadata) = metadata else { return };
-    let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
-    if !annotations.is_object() {
-        // Left as it is, the pipeline reports the malformed annotations on the object.
-        return;
-    }
-    if let Value::Object(annotations) = annotations {
-        annotations.insert(wire::PATH_ANNOTATION.into(), Value::String(source.to_string()));
-        annotations.insert(wire::INDEX_ANNOTATION.into(), Value::String(index.to_string()));
-    }
-}
-
 /// `key=value` settings as the ConfigMap kpt would send for `-- key=value`.
 fn config_map(config: &[(String, String)]) -> Value {
     let data: Map<String, Value> = config.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
     serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
+        "apiVersion": gvk::CONFIG_MAP.api_version,
+        "kind": gvk::CONFIG_MAP.kind,
         "metadata": {"name": "function-input"},
         "data": data,
     })
@@ -197,11 +182,11 @@ fn unwrap(resource_list: &str, sources: &[Value], sources_at: &HashMap<(String, 
     let mut documents = Vec::new();
     let mut unreadable = Vec::new();
     for item in &list.items {
-        if item.header.annotation(wire::LOCAL_CONFIG_ANNOTATION) == Some("true") || krm::is_ditto_server(item.api_version(), item.kind()) {
+        if item.is_local_config() || krm::is_ditto_server(item.api_version(), item.kind()) {
             continue;
         }
         let h = &item.header;
-        let passed_through = match (h.annotation(GENERATED_FROM), h.annotation(wire::PATH_ANNOTATION), h.annotation(wire::INDEX_ANNOTATION)) {
+        let passed_through = match (h.annotation(GENERATED_FROM), h.annotation(annotations::PATH), h.annotation(annotations::INDEX)) {
             (None, Some(path), Some(index)) => sources_at.get(&(path.to_string(), index.to_string())).map(|&i| &sources[i]),
             _ => None,
         };
@@ -220,7 +205,7 @@ fn unwrap(resource_list: &str, sources: &[Value], sources_at: &HashMap<(String, 
                 }
             },
         };
-        strip_client_annotations(&mut value);
+        annotations::strip_client_annotations(&mut value);
         let text = yaml::to_string(&value);
         // What kubectl and Argo CD will read: a YAML 1.1 reader must get the same object back.
         match yaml::yaml11::parse_stream(&text) {
@@ -315,15 +300,6 @@ pub fn apply_order(kind: &str) -> isize {
         return i as isize - ORDER_FIRST.len() as isize;
     }
     ORDER_LAST.iter().position(|k| *k == kind).map_or(0, |i| i as isize + 1)
-}
-
-fn strip_client_annotations(value: &mut Value) {
-    let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) else { return };
-    let Some(annotations) = metadata.get_mut("annotations").and_then(Value::as_object_mut) else { return };
-    annotations.retain(|k, _| !CLIENT_ANNOTATION_PREFIXES.iter().any(|p| k.starts_with(p)));
-    if annotations.is_empty() {
-        metadata.remove("annotations");
-    }
 }
 
 /// The Application's plugin parameters (`ARGOCD_APP_PARAMETERS`, a JSON list of
