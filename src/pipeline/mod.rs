@@ -91,6 +91,7 @@ struct ResourceListSink<'w> {
 
 impl Sink for ResourceListSink<'_> {
     type Object = String;
+    type Error = io::Error;
 
     fn keep(value: Value) -> String {
         wire::render(&value)

@@ -3,8 +3,6 @@
 //! removed; the results out. The items come from a ResourceList (function mode) or from
 //! manifest files (`build`); where the output goes is the [`Sink`]'s business.
 
-use std::io;
-
 use serde_json::Value;
 
 use super::checks::check_items;
@@ -20,11 +18,13 @@ pub trait Sink {
     /// A generated or rewritten object as the sink keeps it until its place in the output
     /// comes (function mode: its text, which takes less memory than the value).
     type Object;
+    /// Why the sink took no more (function mode: the output cannot be written).
+    type Error;
     fn keep(value: Value) -> Self::Object;
     /// The input item `index`, unchanged.
-    fn original(&mut self, index: usize, item: &Item<'_>) -> io::Result<()>;
+    fn original(&mut self, index: usize, item: &Item<'_>) -> Result<(), Self::Error>;
     /// A generated object, or a DittoServer rewritten with the local-config mark.
-    fn object(&mut self, object: Self::Object) -> io::Result<()>;
+    fn object(&mut self, object: Self::Object) -> Result<(), Self::Error>;
 }
 
 /// Transforms `items` under `config` (or, when the functionConfig is unusable, the result that
@@ -34,7 +34,7 @@ pub fn transform<S: Sink>(
     items: &[Item<'_>],
     config: Result<FunctionConfig, ValidationResult>,
     sink: &mut S,
-) -> io::Result<Vec<ValidationResult>> {
+) -> Result<Vec<ValidationResult>, S::Error> {
     let config = match config {
         Ok(c) => c,
         Err(result) => {
