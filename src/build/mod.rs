@@ -217,6 +217,21 @@ mod tests {
     }
 
     #[test]
+    fn a_ditto_server_yaml_12_rejects_is_reported_with_its_line_in_the_file() {
+        // YAML 1.1 (kubectl) takes the last of two equal keys; YAML 1.2, as the function reads
+        // the DittoServer, rejects them.
+        let twice = format!("{}---\n{}", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n", SERVER.replace("  name: nas\n", "  name: nas\n  name: nas\n"));
+        match build(&[source("nas.yaml", &twice)], &[]) {
+            Err(BuildError::Results(results)) => {
+                let line = results[0].one_line();
+                assert!(line.starts_with("[error] dittofs.dittofs.com/v1alpha1/DittoServer/storage/nas: the DittoServer is not valid YAML: line 9"), "{line}");
+                assert_eq!(results[0].file.as_ref().map(|f| (f.path.as_str(), f.index)), Some(("nas.yaml", Some(1))));
+            }
+            other => panic!("expected error results, got {other:?}"),
+        }
+    }
+
+    #[test]
     fn argocd_parameters_become_settings() {
         let json = r#"[{"name": "storageClassCheck", "string": "off"}]"#;
         assert_eq!(argocd_parameters(json).unwrap(), [("storageClassCheck".to_string(), "off".to_string())]);
