@@ -7,10 +7,9 @@ use foldhash::HashMap;
 use k8s_openapi::api::core::v1::Secret;
 
 use crate::expand::SecretData;
+use crate::krm::gvk::{SECRET, STORAGE_CLASS};
 use crate::krm::{self, Identities, ServerKey};
 use crate::wire::Item;
-
-const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
 
 #[derive(Default)]
 pub struct Inventory<'i> {
@@ -36,17 +35,15 @@ impl<'i> Inventory<'i> {
         let mut marked = Vec::new();
         let mut selection = false;
         for (i, item) in items.iter().enumerate() {
-            selection = selection || item.header.annotation(krm::KPT_RESOURCE_ID).is_some();
+            selection = selection || item.is_selected();
             if let Some(server) = krm::server_key(item) {
                 servers.entry(server).or_default().push(i);
             }
             if let Some(named) = krm::marker(item) {
                 marked.push((i, named));
-            } else if item.is("storage.k8s.io/v1", "StorageClass") {
-                let default = item.header.annotation(DEFAULT_CLASS_ANNOTATION) == Some("true")
-                    || item.header.annotation("storageclass.beta.kubernetes.io/is-default-class") == Some("true");
-                inv.storage_classes.insert(item.name().to_string(), default);
-            } else if item.is("v1", "Secret") {
+            } else if item.is(STORAGE_CLASS) {
+                inv.storage_classes.insert(item.name().to_string(), item.is_default_storage_class());
+            } else if item.is(SECRET) {
                 let secret = LazySecret { item, data: OnceCell::new() };
                 inv.secrets.insert((item.header.namespace.clone(), item.name().to_string()), secret);
             }

@@ -143,6 +143,78 @@ fn a_ditto_server_of_another_version_fails_the_build() {
     );
 }
 
+/// The function under kpt: a ResourceList holding `items` (each a document's text) on stdin.
+fn function(items: &[&str]) -> (i32, String, String) {
+    let mut list = String::from("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n");
+    for item in items {
+        for (i, line) in item.lines().enumerate() {
+            list.push_str(if i == 0 { "- " } else { "  " });
+            list.push_str(line);
+            list.push('\n');
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dittofs-krm"))
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dittofs-krm starts");
+    child.stdin.take().expect("stdin").write_all(list.as_bytes()).unwrap();
+    let out = child.wait_with_output().expect("dittofs-krm finishes");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn error_lines(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|l| l.starts_with("[error]")).collect()
+}
+
+/// The objects of a stream or of a ResourceList's items, DittoServers and the clients'
+/// annotations left out, by kind and name.
+fn objects(documents: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
+    let mut out: Vec<serde_json::Value> = documents
+        .into_iter()
+        .filter(|d| d["kind"] != "DittoServer")
+        .map(|mut d| {
+            let annotations = d["metadata"]["annotations"].as_object_mut().unwrap();
+            annotations.retain(|k, _| !k.starts_with("config.kubernetes.io/") && !k.starts_with("internal.config.kubernetes.io/"));
+            d
+        })
+        .collect();
+    out.sort_by_key(|d| format!("{}/{}", d["kind"], d["metadata"]["name"]));
+    out
+}
+
+#[test]
+fn a_ditto_server_means_in_build_what_it_means_under_kpt() {
+    let dir = tempfile::tempdir().unwrap();
+    // `yes` is true under YAML 1.1 (kubectl's reading, which build keeps for what it applies) and
+    // the string "yes" under YAML 1.2 (the function's reading under kpt and kustomize): both
+    // modes read a DittoServer as the function does, so both reject it the same way.
+    let server = SERVER.replace("spec:\n", "spec:\n  metrics:\n    enabled: yes\n");
+    let (code, stdout, stderr) = build(dir.path(), &["-"], &server);
+    let (fn_code, _, fn_stderr) = function(&[&server]);
+    assert_eq!((code, fn_code), (1, 1), "build: {stderr}\nfunction: {fn_stderr}");
+    assert!(stdout.is_empty());
+    assert_eq!(error_lines(&stderr), error_lines(&fn_stderr));
+    assert!(error_lines(&stderr).iter().any(|l| l.contains("spec.metrics.enabled")), "{stderr}");
+
+    // A value YAML 1.1 would turn into a boolean stays the string the function reads, so both
+    // modes give the same objects.
+    let server = SERVER.replace("spec:\n", "spec:\n  service:\n    annotations:\n      example.com/public: yes\n");
+    let (code, stdout, stderr) = build(dir.path(), &["-"], &server);
+    assert_eq!(code, 0, "{stderr}");
+    let (fn_code, fn_stdout, fn_stderr) = function(&[&server]);
+    assert_eq!(fn_code, 0, "{fn_stderr}");
+    let built: Vec<serde_json::Value> = stdout.split("---\n").map(|d| serde_yaml::from_str(d).unwrap()).collect();
+    let list: serde_json::Value = serde_yaml::from_str(&fn_stdout).unwrap();
+    let expanded = objects(list["items"].as_array().unwrap().clone());
+    assert_eq!(objects(built), expanded);
+    let file = expanded.iter().find(|d| d["metadata"]["name"] == "nas-file").unwrap();
+    assert_eq!(file["metadata"]["annotations"]["example.com/public"], "yes");
+}
+
 #[test]
 fn an_object_with_a_quoted_merge_key_is_printed() {
     let dir = tempfile::tempdir().unwrap();

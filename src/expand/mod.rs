@@ -13,6 +13,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
 use crate::api::DittoServerSpec;
+use crate::krm::annotations;
+use crate::krm::gvk::{Gvk, CONFIG_MAP, SERVICE, STATEFUL_SET};
 
 pub use stateful_set::{strip_template_type_meta, volume_claim_templates};
 
@@ -45,11 +47,11 @@ pub fn expand(server: &Server<'_>, secret: &dyn Fn(&str) -> Option<SecretData>) 
         data: Some(BTreeMap::from([("config.yaml".to_string(), config_text)])),
         ..ConfigMap::default()
     };
-    out.push(generated(&config_map, "v1", "ConfigMap"));
+    out.push(generated(&config_map, CONFIG_MAP));
     for service in services::services(server) {
-        out.push(generated(&service, "v1", "Service"));
+        out.push(generated(&service, SERVICE));
     }
-    let mut sts = generated(&stateful_set::stateful_set(server, &config_hash), "apps/v1", "StatefulSet");
+    let mut sts = generated(&stateful_set::stateful_set(server, &config_hash), STATEFUL_SET);
     stateful_set::strip_template_type_meta(&mut sts.value);
     out.push(sts);
     out
@@ -57,8 +59,7 @@ pub fn expand(server: &Server<'_>, secret: &dyn Fn(&str) -> Option<SecretData>) 
 
 fn generated<T: serde::Serialize + k8s_openapi::Metadata<Ty = ObjectMeta>>(
     object: &T,
-    api_version: &'static str,
-    kind: &'static str,
+    Gvk { api_version, kind }: Gvk,
 ) -> Generated {
     let name = object.metadata().name.clone().unwrap_or_default();
     // Serialising k8s-openapi types to a JSON value cannot fail: they hold no maps with
@@ -100,7 +101,7 @@ fn metadata(server: &Server<'_>, name: String) -> ObjectMeta {
         namespace: server.namespace.map(str::to_string),
         labels: Some(names::labels(server.name)),
         annotations: Some(BTreeMap::from([(
-            names::GENERATED_FROM.to_string(),
+            annotations::GENERATED_FROM.to_string(),
             names::generated_from(server.namespace, server.name),
         )])),
         ..ObjectMeta::default()

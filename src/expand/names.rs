@@ -7,8 +7,6 @@ use k8s_openapi::api::core::v1::SecretKeySelector;
 
 use crate::api::DittoServerSpec;
 
-/// Annotation on every generated object naming the DittoServer it came from.
-pub const GENERATED_FROM: &str = "fn.dittofs.com/generated-from";
 /// Pod annotation that changes whenever the configuration or a referenced Secret changes.
 pub const CONFIG_HASH: &str = "dittofs.io/config-hash";
 

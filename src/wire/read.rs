@@ -5,7 +5,8 @@ use std::fmt;
 
 use serde_json::Value;
 
-use super::{FileRef, ResourceRef, INDEX_ANNOTATION, INTERNAL_INDEX_ANNOTATION, INTERNAL_PATH_ANNOTATION, PATH_ANNOTATION};
+use super::ResourceRef;
+use crate::krm::gvk::{Gvk, RESOURCE_LIST, RESOURCE_LIST_V1ALPHA1};
 use crate::yaml::scan::{self, BlockSpan, Extent, ItemHeader, ScanFailure, ShapeError};
 use crate::yaml::{self, YamlError};
 
@@ -104,12 +105,12 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
         )),
     })?;
     match outline.kind.as_deref() {
-        Some("ResourceList") => {}
+        Some(kind) if kind == RESOURCE_LIST.kind => {}
         Some(other) => return Err(InputError::NotAResourceList(format!("its kind is {other:?}"))),
         None => return Err(InputError::NotAResourceList("it has no `kind`".into())),
     }
     match outline.api_version.as_deref() {
-        Some("config.kubernetes.io/v1" | "config.kubernetes.io/v1alpha1") => {}
+        Some(v) if v == RESOURCE_LIST.api_version || v == RESOURCE_LIST_V1ALPHA1.api_version => {}
         Some(other) => return Err(InputError::NotAResourceList(format!("its apiVersion is {other:?}"))),
         None => return Err(InputError::NotAResourceList("it has no `apiVersion`".into())),
     }
@@ -248,8 +249,8 @@ impl Node<'_> {
         self.header.namespace.as_deref()
     }
 
-    pub fn is(&self, api_version: &str, kind: &str) -> bool {
-        self.kind() == kind && self.api_version() == api_version
+    pub fn is(&self, gvk: Gvk) -> bool {
+        gvk.matches(self.api_version(), self.kind())
     }
 
     pub fn resource_ref(&self) -> ResourceRef {
@@ -260,16 +261,13 @@ impl Node<'_> {
             namespace: self.header.namespace.clone(),
         }
     }
+}
 
-    /// The file the item came from, as the clients annotate it.
-    pub fn file(&self) -> Option<FileRef> {
-        let h = &self.header;
-        let path = h.annotation(INTERNAL_PATH_ANNOTATION).or_else(|| h.annotation(PATH_ANNOTATION))?;
-        let index = h
-            .annotation(INTERNAL_INDEX_ANNOTATION)
-            .or_else(|| h.annotation(INDEX_ANNOTATION))
-            .and_then(|i| i.parse().ok());
-        Some(FileRef { path: path.to_string(), index })
+impl Node<'static> {
+    /// A node of an object that was not cut out of a ResourceList (a document of a manifest
+    /// file): written from its value, its header read from it.
+    pub fn from_value(value: Value) -> Self {
+        Node { header: header_of(&value), body: Body::Value(value) }
     }
 }
 

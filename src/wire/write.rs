@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::read::{Body, Node};
 use super::ValidationResult;
+use crate::krm::gvk::RESOURCE_LIST;
 use crate::yaml::{emit, scan};
 
 pub enum OutItem<'i, 'a> {
@@ -37,7 +38,12 @@ pub struct Writer<'w> {
 impl<'w> Writer<'w> {
     pub fn new(sink: &'w mut dyn io::Write) -> Self {
         let mut out = String::with_capacity(2 * CHUNK);
-        out.push_str("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n");
+        for (key, value) in [("apiVersion", RESOURCE_LIST.api_version), ("kind", RESOURCE_LIST.kind)] {
+            out.push_str(key);
+            out.push_str(": ");
+            out.push_str(value);
+            out.push('\n');
+        }
         Writer { sink, out, items: 0 }
     }
 

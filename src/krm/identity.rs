@@ -11,44 +11,33 @@
 //!   that one owns it: a mutator moved the server and its objects together (kpt's
 //!   `set-namespace`), and the objects follow it.
 //! - Otherwise the object is an orphan. It is dropped only when the function sees the whole
-//!   package; under a kpt selector (see [`KPT_RESOURCE_ID`]) its server may lie outside the
-//!   selection, so it is kept.
+//!   package; under a kpt selector (see [`annotations::KPT_RESOURCE_ID`]) its server may lie
+//!   outside the selection, so it is kept.
 
 use foldhash::{HashMap, HashMapExt};
 
-use crate::api::ditto_server;
-use crate::expand::names;
+use super::annotations;
+use super::gvk::{self, DITTO_SERVER};
 use crate::wire::{Item, ValidationResult};
 
 /// A DittoServer's (namespace, name).
 pub type ServerKey = (Option<String>, String);
 
-/// kpt annotates every item it sends with this id when a selector or exclusion (`--match-*`,
-/// `--exclude-*`, a Kptfile `selectors:`) sends a function only part of the package, and merges
-/// the function's output back by it: an item missing from the output is deleted, an item without
-/// the id is added. Without selectors kpt does not set it (kpt 1.0.0-beta.56).
-pub const KPT_RESOURCE_ID: &str = "internal.config.k8s.io/kpt-resource-id";
-
 /// (namespace, name) of a DittoServer item that has a name.
 pub fn server_key(item: &Item<'_>) -> Option<ServerKey> {
-    let named = item.is(ditto_server::API_VERSION, ditto_server::KIND) && item.header.name.is_some();
+    let named = item.is(DITTO_SERVER) && item.header.name.is_some();
     named.then(|| (item.header.namespace.clone(), item.name().to_string()))
-}
-
-/// A DittoServer of any version of its group (`dittofs.dittofs.com/*`).
-pub fn is_ditto_server(api_version: &str, kind: &str) -> bool {
-    kind == ditto_server::KIND && api_version.split('/').next() == Some(ditto_server::GROUP)
 }
 
 /// A DittoServer of an apiVersion this function does not expand (`dittofs.dittofs.com/v1beta1`):
 /// passed through unexpanded, it would silently yield no objects.
 pub fn unsupported_version(item: &Item<'_>) -> Option<ValidationResult> {
-    let other = is_ditto_server(item.api_version(), item.kind()) && item.api_version() != ditto_server::API_VERSION;
+    let other = gvk::is_ditto_server(item.api_version(), item.kind()) && item.api_version() != DITTO_SERVER.api_version;
     other.then(|| {
         ValidationResult::error(format!(
             "apiVersion {} is not supported: this function expands {} only, so this DittoServer yields no objects; change its apiVersion",
             item.api_version(),
-            ditto_server::API_VERSION
+            DITTO_SERVER.api_version
         ))
         .at("apiVersion")
         .on(Some(item.resource_ref()), item.file())
@@ -66,7 +55,7 @@ pub fn parse_marker(marker: &str) -> ServerKey {
 
 /// The marker of an item, if it has one.
 pub fn marker(item: &Item<'_>) -> Option<ServerKey> {
-    item.header.annotation(names::GENERATED_FROM).map(parse_marker)
+    item.header.annotation(annotations::GENERATED_FROM).map(parse_marker)
 }
 
 /// Who is who in one input: its DittoServers, the owner of each generated object, and whether
@@ -85,7 +74,8 @@ pub struct Identities {
 
 impl Identities {
     /// Resolves the owners. `marked` holds the index of every item carrying the marker with the
-    /// server it names, in input order; `selection`: an item carries [`KPT_RESOURCE_ID`].
+    /// server it names, in input order; `selection`: an item carries
+    /// [`annotations::KPT_RESOURCE_ID`].
     pub fn new(items: &[Item<'_>], servers: HashMap<ServerKey, Vec<usize>>, marked: Vec<(usize, ServerKey)>, selection: bool) -> Self {
         let mut owners = HashMap::with_capacity(marked.len());
         let mut generated: HashMap<ServerKey, Vec<usize>> = HashMap::new();

@@ -1,0 +1,63 @@
+//! What every item must satisfy, whatever its kind: apiVersion, kind and name, and one item per
+//! identity.
+
+use foldhash::{HashMap, HashMapExt};
+
+use crate::wire::{Item, ValidationResult};
+
+/// Items every KRM resource must satisfy: apiVersion, kind, name, and no duplicates.
+pub fn check_items(items: &[Item<'_>]) -> Vec<ValidationResult> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<(&str, &str, Option<&str>, &str), usize> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        // Items are named by kind, name and file, never by index: an index shifts when an
+        // earlier run added objects, and the results of f(f(x)) must be those of f(x).
+        let missing: Vec<&str> = [
+            ("apiVersion", item.header.api_version.is_none()),
+            ("kind", item.header.kind.is_none()),
+            ("metadata.name", item.header.name.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(f, m)| m.then_some(f))
+        .collect();
+        if !missing.is_empty() {
+            out.push(
+                ValidationResult::error(format!(
+                    "{}{} has no {}: every item must be a Kubernetes resource with apiVersion, kind and metadata.name",
+                    match item.header.kind.as_deref() {
+                        Some(kind) => format!("the {kind} item"),
+                        None => "an item".to_string(),
+                    },
+                    in_file(item),
+                    missing.join(", ")
+                ))
+                .at(missing[0])
+                .on(None, item.file()),
+            );
+            continue;
+        }
+        let key = (item.api_version(), item.kind(), item.namespace(), item.name());
+        if let Some(first) = seen.insert(key, i) {
+            out.push(
+                ValidationResult::error(format!(
+                    "{} {:?}{} appears twice{}: remove one of them",
+                    item.kind(),
+                    item.name(),
+                    item.namespace().map(|n| format!(" in namespace {n:?}")).unwrap_or_default(),
+                    match (items[first].file(), item.file()) {
+                        (Some(a), Some(b)) if a.path == b.path => format!(" (in {:?})", a.path),
+                        (Some(a), Some(b)) => format!(" (in {:?} and {:?})", a.path, b.path),
+                        _ => String::new(),
+                    },
+                ))
+                .on(Some(item.resource_ref()), item.file()),
+            );
+        }
+    }
+    out
+}
+
+/// ` in <file>` for an item that came from a file, else nothing.
+pub fn in_file(item: &Item<'_>) -> String {
+    item.file().map(|f| format!(" in {:?}", f.path)).unwrap_or_default()
+}
