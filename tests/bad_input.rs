@@ -1,8 +1,7 @@
 //! Bad input, one case each, through the real binary: the exit code, no panic, and the words
 //! that tell the user what is wrong, where, and what to do.
 
-#[path = "support/krm.rs"]
-mod krm;
+use crate::support::krm;
 
 use krm::{run, server_list, Answer, HEADER};
 use serde_json::{json, Value};

@@ -90,3 +90,21 @@ fn a_full_stderr_is_not_a_panic() {
     let (code, _) = run_into(&["build", "/no/such/dir"], Stdio::null(), dev_full());
     assert_eq!(code, 3);
 }
+
+/// The part of `text` from the line starting with `head` to the next blank line.
+fn section<'t>(text: &'t str, head: &str) -> &'t str {
+    let at = text.find(head).unwrap_or_else(|| panic!("{head:?} missing from\n{text}"));
+    let rest = &text[at..];
+    &rest[..rest.find("\n\n").map_or(rest.len(), |end| end + 1)]
+}
+
+#[test]
+fn the_readmes_command_line_block_is_the_generated_help() {
+    let (code, help, _) = run_unreadable_stdin(&["--help"]);
+    assert_eq!(code, 0);
+    let expected = format!("{}\n{}", section(&help, "Usage:\n"), section(&help, "Exit codes:"));
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md");
+    let after = readme.split_once("\n## Command line\n").expect("README.md has a `## Command line` section").1;
+    let block = after.split_once("```text\n").and_then(|(_, b)| b.split_once("```\n")).expect("a ```text block").0;
+    assert_eq!(block, expected, "README.md's command line block differs from `dittofs-krm --help`; copy the help's text there");
+}

@@ -1,8 +1,8 @@
 //! `dittofs-krm crd` and `dittofs-krm schema` through the real binary, checked by outside tools:
 //! `kubernetes-validate --strict` (the CRD is a valid apiextensions.k8s.io/v1 object) and the
 //! python `jsonschema` package (every example and valid test DittoServer fits its schema, and the
-//! schema rejects what it can express of the invalid ones). `make deps` installs both; a missing
-//! tool fails the test.
+//! schema rejects what it can express of the invalid ones). `make deps` installs both; the tests
+//! that need them are `#[ignore]`d and `make test` runs them.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -40,6 +40,7 @@ fn yaml_files(dir: &Path, found: &mut Vec<PathBuf>) {
 }
 
 #[test]
+#[ignore = "needs kubernetes-validate (`make deps`)"]
 fn the_crd_is_a_valid_kubernetes_object() {
     let dir = tempfile::tempdir().unwrap();
     let crd = dir.path().join("crd.yaml");
@@ -49,6 +50,7 @@ fn the_crd_is_a_valid_kubernetes_object() {
 }
 
 #[test]
+#[ignore = "needs python3 with jsonschema (`make deps`)"]
 fn example_and_test_ditto_servers_fit_the_crd_schema() {
     let dir = tempfile::tempdir().unwrap();
     let crd = dir.path().join("crd.yaml");

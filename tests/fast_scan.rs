@@ -4,9 +4,7 @@
 //! shared oracle); the property here builds block YAML from the pieces the line scan must tell
 //! apart.
 
-#[path = "support/oracle.rs"]
-#[allow(dead_code)]
-mod oracle;
+use crate::support::oracle;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -2,8 +2,7 @@
 //! the fuzzer once found failing (tests/fuzz-regressions/), so a fixed crash stays fixed
 //! without a fuzzer on the machine.
 
-#[path = "support/oracle.rs"]
-mod oracle;
+use crate::support::oracle;
 
 use std::path::Path;
 

@@ -3,8 +3,7 @@
 //! `internal.config.k8s.io/kpt-resource-id`) may change, and results that are the same on f(x)
 //! and f(f(x)).
 
-#[path = "support/krm.rs"]
-mod krm;
+use crate::support::krm;
 
 use krm::{run, Answer, HEADER};
 use serde_json::Value;

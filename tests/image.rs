@@ -9,12 +9,9 @@
 //! builds the image and runs them with `cargo test --release --locked --test image -- --ignored`,
 //! where a missing engine or image fails them. `docker` is the first one on PATH, as for kpt.
 
-#[path = "support/argocd.rs"]
-mod argocd;
-#[path = "support/kpt.rs"]
-mod kpt;
-#[path = "support/krm.rs"]
-mod krm;
+use crate::support::argocd;
+use crate::support::kpt;
+use crate::support::krm;
 
 use std::collections::BTreeMap;
 use std::io::Write;

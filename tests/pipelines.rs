@@ -4,8 +4,7 @@
 //! renders must keep working. `tests/tools/set_namespace.py` stands in for kpt's set-namespace
 //! (it rewrites `metadata.namespace` of every namespaced item).
 
-#[path = "support/kpt.rs"]
-mod kpt;
+use crate::support::kpt;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -60,6 +59,7 @@ fn assert_unique_identities(objects: &BTreeMap<String, serde_yaml::Value>) {
 }
 
 #[test]
+#[ignore = "needs kpt"]
 fn dittoservers_of_one_name_in_two_namespaces_render_into_their_own_files() {
     let pkg = Package::new();
     let server = pkg.read("dittofs.yaml");
@@ -105,6 +105,7 @@ fn render_with_set_namespace(skip_kinds: &str, marker: &str) {
 }
 
 #[test]
+#[ignore = "needs kpt and python3"]
 fn a_namespace_mutator_after_the_function_moves_the_server_and_its_objects() {
     // set-namespace moves the DittoServer and its objects: the objects follow their server,
     // and their marker now names the server where it stands.
@@ -112,6 +113,7 @@ fn a_namespace_mutator_after_the_function_moves_the_server_and_its_objects() {
 }
 
 #[test]
+#[ignore = "needs kpt and python3"]
 fn a_mutator_that_moves_only_the_generated_objects_is_undone_and_redone_on_every_render() {
     // The DittoServer (and its Secrets) stay in `dittofs`: the server is the source of truth,
     // its objects are found by marker, kind and name wherever the mutator left them.
@@ -126,6 +128,7 @@ fn eval_selected(pkg: &Package, selector: &[&str]) -> kpt::Kpt {
 }
 
 #[test]
+#[ignore = "needs kpt"]
 fn a_kpt_selector_changes_no_generated_file() {
     for selector in [&["--match-kind", "StatefulSet"][..], &["--match-name", "dittofs"], &["--match-kind", "DittoServer"]] {
         let pkg = Package::new();
@@ -144,6 +147,7 @@ fn a_kpt_selector_changes_no_generated_file() {
 }
 
 #[test]
+#[ignore = "needs kpt"]
 fn a_kpt_selector_on_a_new_dittoserver_adds_nothing_and_says_so() {
     let pkg = Package::new();
     let before = pkg.files();

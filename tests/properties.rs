@@ -12,8 +12,7 @@
 //! - in a pipeline (the function, another mutator changing namespaces, labels and paths, the
 //!   function again), no item is lost or duplicated and a third run changes nothing.
 
-#[path = "support/oracle.rs"]
-mod oracle;
+use crate::support::oracle;
 
 use std::collections::BTreeMap;
 

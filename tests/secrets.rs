@@ -2,8 +2,7 @@
 //! the results: S3 credentials (`data` and `stringData`), the JWT signing secret, the admin's
 //! initial password and the PostgreSQL connection, in base64 and decoded form.
 
-#[path = "support/krm.rs"]
-mod krm;
+use crate::support::krm;
 
 use krm::{run, HEADER};
 

@@ -6,8 +6,7 @@
 //! Every golden input and the README's example is expanded, and each StatefulSet is held with
 //! its ConfigMap and Services to the facts.
 
-#[path = "support/krm.rs"]
-mod krm;
+use crate::support::krm;
 
 use std::collections::BTreeSet;
 

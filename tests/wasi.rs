@@ -4,7 +4,8 @@
 //! stderr bytes. The end-to-end tests run the runners under `kpt fn eval` as exec functions.
 //!
 //! These tests need the built module (`make wasm`), Node 20+, the `wasmtime` Python package and
-//! kpt; `make test` provides all of them, and each test fails (never skips) when one is missing.
+//! kpt, so they are `#[ignore]`d; `make test` provides all of them and runs them, and there a
+//! missing one fails the test (it never skips).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -87,6 +88,7 @@ fn cases() -> Vec<PathBuf> {
 }
 
 #[test]
+#[ignore = "needs node, the wasmtime pip package and the WASI module (`make deps wasm`)"]
 fn every_case_is_identical_under_wasi() {
     let _serial = serial();
     wasm_module();
@@ -129,6 +131,7 @@ fn every_case_is_identical_under_wasi() {
 }
 
 #[test]
+#[ignore = "needs node, the wasmtime pip package and the WASI module (`make deps wasm`)"]
 fn command_line_is_identical_under_wasi() {
     let _serial = serial();
     wasm_module();
@@ -167,6 +170,7 @@ const TRAP: &[u8] = &[
 ];
 
 #[test]
+#[ignore = "needs node and the wasmtime pip package (`make deps`)"]
 fn runners_propagate_exit_codes_traps_and_a_missing_module() {
     let _serial = serial();
     let dir = std::env::temp_dir().join(format!("dittofs-krm-wasi-{}", std::process::id()));
@@ -194,6 +198,7 @@ fn kpt_eval(exec: &str, input: &[u8]) -> Run {
 }
 
 #[test]
+#[ignore = "needs kpt, node, the wasmtime pip package and the WASI module (`make deps wasm`)"]
 fn kpt_runs_the_wasi_module_like_the_native_binary() {
     let _serial = serial();
     wasm_module();
@@ -217,6 +222,7 @@ fn kpt_runs_the_wasi_module_like_the_native_binary() {
 }
 
 #[test]
+#[ignore = "needs kpt, node, the wasmtime pip package and the WASI module (`make deps wasm`)"]
 fn kpt_sees_the_wasi_module_fail_like_the_native_binary() {
     let _serial = serial();
     wasm_module();

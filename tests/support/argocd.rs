@@ -1,7 +1,7 @@
 //! The Argo CD plugin of `examples/argocd/plugin.yaml`: its generate command, the environment
 //! Argo CD's CMP server runs it with, and the checks on the stream it prints for
-//! `examples/argocd/app`. `make deps` installs kubernetes-validate; without it the checks fail.
-#![allow(dead_code)] // each test file uses a part of it
+//! `examples/argocd/app`. `make deps` installs kubernetes-validate; without it the checks fail (the tests using them are
+//! `#[ignore]`d).
 
 use std::fs;
 use std::path::PathBuf;

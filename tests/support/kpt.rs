@@ -1,6 +1,5 @@
 //! Temporary copies of `examples/kpt` and the real kpt (`kpt` on PATH) run on them, the function
 //! either as this build's binary (`exec:`) or as the container image (`image:`).
-#![allow(dead_code)] // each test file uses a part of it
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

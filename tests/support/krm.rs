@@ -1,5 +1,4 @@
 //! Runs the real binary and reads what it answered.
-#![allow(dead_code)] // each test file uses a part of it
 
 use std::io::Write;
 use std::process::{Command, Stdio};
