@@ -284,6 +284,7 @@ fn is_null(value: &str) -> bool {
 }
 
 /// After a complete node: a mapping flips between key and value.
+#[inline]
 fn advance<'t>(frames: &mut [Frame<'t>], key: Option<Cow<'t, str>>) {
     if let Some(Frame::Mapping { key: k, expecting_key }) = frames.last_mut() {
         if *expecting_key {
@@ -351,18 +352,33 @@ fn block_extent(text: &str, start: usize, indent: usize, end: usize) -> Extent {
     if !text[end_line..end].trim_start_matches(' ').is_empty() {
         return Extent::Rebuild;
     }
-    if end_line > start {
-        let mut at = start + memchr::memchr(b'\n', &text.as_bytes()[start..end_line]).map_or(end_line - start, |i| i + 1);
-        while at < end_line {
-            let next = memchr::memchr(b'\n', &text.as_bytes()[at..end_line]).map_or(end_line, |i| at + i + 1);
-            let line = &text[at..next];
-            let body = line.trim_start_matches(' ');
-            let blank = body.trim().is_empty() || body.starts_with('#');
-            if !blank && line.len() - body.len() < indent {
-                return Extent::Rebuild;
-            }
-            at = next;
-        }
+    if end_line > start && !lines_indented(&text.as_bytes()[start..end_line], indent) {
+        return Extent::Rebuild;
     }
     Extent::Block(BlockSpan { start, end: end_line.max(start), indent })
+}
+
+/// Every line of `node` after its first is indented at least `indent` spaces, or blank, or a
+/// comment. Most lines pass on their first `indent` bytes; one line-break search over the node
+/// rather than one per line, as this runs over every item of the input.
+fn lines_indented(node: &[u8], indent: usize) -> bool {
+    let mut breaks = memchr::memchr_iter(b'\n', node);
+    let Some(first_end) = breaks.next() else { return true };
+    let mut at = first_end + 1;
+    for end in breaks.chain(std::iter::once(node.len())) {
+        if at >= node.len() {
+            break;
+        }
+        let line = &node[at..end.max(at)];
+        let indented = line.len() >= indent && line[..indent].iter().all(|&b| b == b' ');
+        if !indented {
+            let line = std::str::from_utf8(line).unwrap_or("");
+            let body = line.trim_start_matches(' ');
+            if !(body.trim().is_empty() || body.starts_with('#')) {
+                return false;
+            }
+        }
+        at = end + 1;
+    }
+    true
 }
