@@ -1,7 +1,7 @@
 //! The floor of the function's scan, for the benchmark: reads a YAML document from stdin and
 //! pulls every saphyr-parser event, building nothing, then prints the number of events. The
-//! function's scanner (src/yaml/scan.rs) does this plus its bookkeeping. `make bench` runs it
-//! (bench/run.py).
+//! function's outline builder (src/yaml/outline.rs) takes these events for input outside the
+//! line source's subset. `make bench` runs it (bench/run.py).
 
 use std::io::{self, Read};
 use std::process::ExitCode;

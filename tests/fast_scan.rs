@@ -1,8 +1,7 @@
-//! The line scan (`yaml::fast_scan`) gives the full scan's outline, and the value builder
-//! (`yaml::fast_value`) serde_yaml's value, on every input they read; and they read what clients
-//! send. The fuzz target checks the same on mutated inputs (through the
-//! shared oracle); the property here builds block YAML from the pieces the line scan must tell
-//! apart.
+//! The line source (`yaml::lines`) gives saphyr-parser's events and spans, and the value
+//! builder (`yaml::fast_value`) serde_yaml's value, on every input they read; and they read what
+//! clients send. The fuzz target checks the same on mutated inputs (through the shared oracle);
+//! the property here builds block YAML from the pieces the line source must tell apart.
 
 use crate::support::oracle;
 
@@ -32,32 +31,32 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 #[test]
-fn agrees_with_the_full_scan_on_every_input_file() {
+fn agrees_with_saphyr_parser_on_every_input_file() {
     for path in input_files() {
         let text = fs::read_to_string(&path).expect("input file");
-        oracle::outline_agrees(&text);
+        oracle::events_agree(&text);
         oracle::value_agrees(&text);
     }
 }
 
-/// The shapes kpt writes are the line scan's to read: the golden cases that are plain block
+/// The shapes kpt writes are the line source's to read: the golden cases that are plain block
 /// YAML all take the fast path.
 #[test]
 fn reads_the_block_style_clients_write() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
     for case in ["memory-sample", "s3-sample", "rerun-own-output", "smb-and-metrics"] {
         let text = fs::read_to_string(root.join(case).join("input.yaml")).expect("case input");
-        assert!(oracle::outline_agrees(&text), "the line scan declined tests/cases/{case}/input.yaml");
+        assert!(oracle::events_agree(&text), "the line source declined tests/cases/{case}/input.yaml");
         assert!(oracle::value_agrees(&text), "the value builder declined tests/cases/{case}/input.yaml");
     }
     let output = dittofs_krm::run(&fs::read_to_string(root.join("s3-sample/input.yaml")).expect("case input"))
         .expect("the s3-sample case runs")
         .resource_list;
-    assert!(oracle::outline_agrees(&output), "the line scan declined the function's own output");
+    assert!(oracle::events_agree(&output), "the line source declined the function's own output");
     assert!(oracle::value_agrees(&output), "the value builder declined the function's own output");
 }
 
-/// Scalars, keys and line tails the line scan must read right or decline.
+/// Scalars, keys and line tails the line source must read right or decline.
 const SCALARS: &[&str] = &[
     "a", "v1", "-1", "--flag=x", "-", "- a", "a: b", "a:b", "a :b", "a:", ":a", "?a", "? a", "a #c", "a#c", "#c",
     "'q'", "'q''q'", "'a: b'", "'", "'a' b", "'a'#c", "\"d\"", "\"e\\n\"", "\"\\x41\\u00e9\"", "\"\\q\"", "\"a",
@@ -66,7 +65,7 @@ const SCALARS: &[&str] = &[
     "...", "---", "a\"b", "a'b", "=", "\\", "x: |", "x:", "*", "&", "!", ",a", "]a", "a [b]",
 ];
 
-/// The scalars of plain block YAML, which the line scan must read.
+/// The scalars of plain block YAML, which the line source must read.
 const SAFE_SCALARS: &[&str] = &[
     "a", "v1", "-1", "--flag=x", "a:b", "a #c", "a#c", "'q'", "'q''q'", "'a: b'", "\"d\"", "\"e\\n\"",
     "\"\\x41\\u00e9\"", "{}", "[]", "~", "null", "''", "${X}", "a  b", "a ", "a,b", "x/y:z", "5 * * * *",
@@ -287,13 +286,13 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 4000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn agrees_with_the_full_scan_on_generated_block_yaml(
+    fn agrees_with_saphyr_parser_on_generated_block_yaml(
         items in prop::collection::vec(prop_oneof![3 => item(ANY), 1 => node(ANY)], 0..4),
         function_config in proptest::option::of(node(ANY)),
         layout in layout(false),
     ) {
         let text = resource_list(&items, function_config.as_ref(), &layout);
-        oracle::outline_agrees(&text);
+        oracle::events_agree(&text);
         oracle::value_agrees(&text);
     }
 
@@ -303,7 +302,7 @@ proptest! {
         layout in layout(true),
     ) {
         let text = resource_list(&items, None, &layout);
-        prop_assert!(oracle::outline_agrees(&text), "the line scan declined\n{}", text);
+        prop_assert!(oracle::events_agree(&text), "the line source declined\n{}", text);
     }
 }
 

@@ -3,15 +3,16 @@
 //! The function reads a few kinds of items (DittoServers, the Secrets they name, earlier
 //! outputs); each is cut out of the input and parsed. For the block style clients write,
 //! [`parse`] builds the value serde_yaml would give, with the line grammar of
-//! [`super::fast_scan`], at a fraction of its cost. It declines (`None`) whatever it cannot
+//! [`super::line_grammar`], at a fraction of its cost. It declines (`None`) whatever it cannot
 //! tell exactly as serde_yaml would: plain scalars that could be numbers other than small
 //! decimal integers, folded block scalars, duplicate keys, and everything the line scan
 //! declines. `tests/fast_scan.rs` and the fuzz oracle hold it to serde_yaml's value.
 
 use serde_json::{Map, Value};
 
-use super::fast_scan::{
-    ends_cleanly, in_subset, is_entry, key_of, lines, plain_start, quoted, scalar_of, BlockLine, BlockScalar, KeyLine,
+use super::line_grammar::{
+    chomp_of, ends_cleanly, in_subset, is_entry, key_of, lines, plain_start, quoted, scalar_of, BlockLine, BlockScalar, Chomp,
+    KeyLine,
 };
 
 /// serde_yaml stops at 128 nested collections; deeper input is left to it to report.
@@ -44,13 +45,6 @@ struct Frame {
 struct Pending {
     column: usize,
     after_key: bool,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Chomp {
-    Clip,
-    Strip,
-    Keep,
 }
 
 /// A literal block scalar being read: its lines after the header, as written.
@@ -207,7 +201,7 @@ impl<'t> Builder<'t> {
     }
 
     fn key_line(&mut self, indent: usize, rest: &str) -> Option<()> {
-        let KeyLine::Key { key, quoted, value } = key_of(rest)? else { return None };
+        let KeyLine::Key { key, quoted, value, .. } = key_of(rest)? else { return None };
         if !quoted && !plain_string(&key) {
             return None;
         }
@@ -244,13 +238,7 @@ impl<'t> Builder<'t> {
         }
         match value.as_bytes()[0] {
             b'|' => {
-                let indicators = value[1..].split(" #").next().unwrap_or("").trim_end_matches(' ');
-                let chomp = match indicators {
-                    "" => Chomp::Clip,
-                    "-" => Chomp::Strip,
-                    "+" => Chomp::Keep,
-                    _ => return None,
-                };
+                let chomp = chomp_of(&value[1..])?;
                 self.literal = Some(Literal { block: BlockScalar::new(column), chomp, lines: Vec::new() });
                 Some(())
             }

@@ -1,7 +1,9 @@
 //! The one place that knows the YAML libraries.
 //!
-//! - [`outline`] outlines a ResourceList (item spans and headers): [`fast_scan`] reads the block
-//!   style clients write line by line, [`scan`] (saphyr-parser's events) reads everything else.
+//! - [`outline`] outlines a ResourceList (item spans and headers, the types in [`scan`]): the
+//!   outline builder ([`outline`](mod@outline)) takes saphyr-parser events from [`events::read`],
+//!   which reads the block style clients write line by line ([`lines`]) and everything else with
+//!   saphyr-parser's `Parser`.
 //! - [`parse_value`] turns the text of one node into a `serde_json::Value`: [`fast_value`] reads
 //!   block style line by line, serde_yaml everything else; swapping serde_yaml for another
 //!   library changes this file only.
@@ -10,8 +12,13 @@
 //!   (for `dittofs-krm build`).
 
 pub mod emit;
-pub mod fast_scan;
+pub mod events;
 pub mod fast_value;
+mod line_grammar;
+mod line_table;
+pub mod lines;
+pub mod outline;
+mod reindent;
 pub mod scan;
 pub mod yaml11;
 
@@ -19,12 +26,10 @@ use std::fmt;
 
 use serde_json::Value;
 
-/// The outline of a ResourceList: the line scan when it reads the input, else the full scan.
+/// The outline of a ResourceList, from the line source's events when it reads the input, else
+/// from saphyr-parser's.
 pub fn outline(text: &str) -> Result<scan::Outline, scan::ScanFailure> {
-    match fast_scan::scan(text) {
-        Some(outline) => Ok(outline),
-        None => scan::scan(text),
-    }
+    outline::outline(text)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

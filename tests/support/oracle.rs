@@ -10,10 +10,11 @@
 //! - no item is lost: when the whole input parses as YAML, every input item that the function
 //!   did not generate is in the output with the same value — the DittoServers with the
 //!   `config.kubernetes.io/local-config` annotation added;
-//! - the line scan (`yaml::fast_scan`) finds the full scan's outline of the input and of the
-//!   output, and the line-by-line value builder (`yaml::fast_value`) serde_yaml's value of
+//! - the line source (`yaml::lines`) gives saphyr-parser's events and spans for the input and
+//!   the output, and the line-by-line value builder (`yaml::fast_value`) serde_yaml's value of
 //!   them, or they decline.
 
+use dittofs_krm::yaml::events::{Event, Span, SpannedEventReceiver};
 use dittofs_krm::yaml::parse_value;
 use serde_json::{Map, Value};
 
@@ -21,11 +22,11 @@ const GENERATED_FROM: &str = "fn.dittofs.com/generated-from";
 const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
 
 pub fn check(input: &str) {
-    outline_agrees(input);
+    events_agree(input);
     value_agrees(input);
     let Ok(first) = dittofs_krm::run(input) else { return };
     let output = &first.resource_list;
-    outline_agrees(output);
+    events_agree(output);
     value_agrees(output);
     let second = match dittofs_krm::run(output) {
         Ok(s) => s,
@@ -45,15 +46,39 @@ pub fn check(input: &str) {
     check_items_kept(input, output);
 }
 
-/// The line scan declines `text` (false) or finds the full scan's outline (true).
-pub fn outline_agrees(text: &str) -> bool {
-    use dittofs_krm::yaml::{fast_scan, scan};
-    let Some(fast) = fast_scan::scan(text) else { return false };
-    match scan::scan(text) {
-        Ok(full) if full == fast => true,
-        Ok(full) => panic!("the line scan's outline differs from the full scan's\n--- input\n{text}\n--- line scan\n{fast:#?}\n--- full scan\n{full:#?}"),
-        Err(e) => panic!("the line scan read input the full scan rejects ({e:?})\n--- input\n{text}"),
+/// Every event with its span, as a receiver sees them.
+struct Collect<'i>(Vec<(Event<'i>, Span)>);
+
+impl<'i> SpannedEventReceiver<'i> for Collect<'i> {
+    fn on_event(&mut self, event: Event<'i>, span: Span) {
+        self.0.push((event, span));
     }
+}
+
+/// The line source declines `text` (false) or gives saphyr-parser's events, spans included
+/// (true). The outline and every other receiver then cannot tell which source ran.
+pub fn events_agree(text: &str) -> bool {
+    use dittofs_krm::yaml::{events, lines};
+    let mut fast = Collect(Vec::new());
+    if lines::feed(text, &mut fast).is_none() {
+        return false;
+    }
+    let mut full = Collect(Vec::new());
+    if let Err(e) = events::parse(text, &mut full) {
+        panic!("the line source read input saphyr-parser rejects ({e})\n--- input\n{text}");
+    }
+    if fast.0 != full.0 {
+        let at = fast.0.iter().zip(&full.0).position(|(a, b)| a != b).unwrap_or(fast.0.len().min(full.0.len()));
+        let show = |events: &[(Event<'_>, Span)]| {
+            events.iter().skip(at.saturating_sub(2)).take(5).map(|(e, s)| format!("{e:?} {s:?}")).collect::<Vec<_>>().join("\n")
+        };
+        panic!(
+            "the line source's events differ from saphyr-parser's at event {at}\n--- input\n{text}\n--- line source\n{}\n--- saphyr-parser\n{}",
+            show(&fast.0),
+            show(&full.0)
+        );
+    }
+    true
 }
 
 /// The line-by-line value builder declines `text` (false) or gives serde_yaml's value (true).

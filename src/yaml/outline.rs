@@ -1,0 +1,384 @@
+//! The outline builder: a receiver of saphyr-parser events ([`super::events`]) that finds the
+//! items of a ResourceList without building them.
+//!
+//! It remembers where each item starts and ends and picks up the few header fields the function
+//! needs to decide what an item is: apiVersion, kind, metadata.name, metadata.namespace and the
+//! annotations. Items are never turned into values here; the caller deserialises only the kinds
+//! it reads and copies the others through as their original text.
+
+use std::borrow::Cow;
+
+use saphyr_parser::{Event, Marker, ScalarStyle, Span, SpannedEventReceiver};
+
+use super::events;
+use super::line_table::LineTable;
+use super::scan::{BlockSpan, Extent, FunctionConfigNode, ItemHeader, Outline, ScanFailure, ScannedItem, ShapeError};
+use super::YamlError;
+
+/// The outline of `text`, from whichever event source reads it.
+pub fn outline(text: &str) -> Result<Outline, ScanFailure> {
+    let (builder, parsed) = events::read(text, || OutlineBuilder::new(text));
+    builder.finish(parsed.map_err(|e| YamlError::Syntax {
+        message: super::reword(e.info()),
+        line: e.marker().line(),
+        column: e.marker().col() + 1,
+    }))
+}
+
+/// An open collection. A mapping holds the key whose value comes next: the event's own string,
+/// moved here and moved on again (to `path` or a header), never copied.
+enum Frame<'t> {
+    Mapping { key: Option<Cow<'t, str>>, expecting_key: bool },
+    Sequence,
+}
+
+/// Where the walk is, relative to the ResourceList.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Zone {
+    Root,
+    Items,
+    Item,
+    FunctionConfig,
+    Elsewhere,
+}
+
+/// The item or functionConfig being read.
+struct Open {
+    start: Marker,
+    header: ItemHeader,
+    anchors: Vec<usize>,
+    rebuild: bool,
+    aliased: bool,
+    depth: usize,
+}
+
+impl Open {
+    /// A node opening at `start`, `depth` mappings deep. A node with an anchor of its own is
+    /// rebuilt from a full parse (its first line carries the anchor).
+    fn new(start: Marker, anchor: usize, depth: usize) -> Self {
+        Open {
+            start,
+            header: ItemHeader::default(),
+            anchors: if anchor != 0 { vec![anchor] } else { Vec::new() },
+            rebuild: anchor != 0,
+            aliased: false,
+            depth,
+        }
+    }
+}
+
+pub struct OutlineBuilder<'t> {
+    text: &'t str,
+    /// Markers count characters; ASCII text (what the line source reads) needs no table to turn
+    /// them into byte offsets, so the table is built only for other text.
+    table: Option<LineTable>,
+    outline: Outline,
+    frames: Vec<Frame<'t>>,
+    /// Keys from the open node (item or functionConfig) down to the current event.
+    path: Vec<Option<Cow<'t, str>>>,
+    zones: Vec<Zone>,
+    open: Option<Open>,
+    documents: usize,
+    root_seen: bool,
+    /// The first shape error; later events are ignored.
+    failure: Option<ShapeError>,
+}
+
+impl<'t> SpannedEventReceiver<'t> for OutlineBuilder<'t> {
+    fn on_event(&mut self, event: Event<'t>, span: Span) {
+        if self.failure.is_none() {
+            if let Err(e) = self.event(event, span) {
+                self.failure = Some(e);
+            }
+        }
+    }
+}
+
+impl<'t> OutlineBuilder<'t> {
+    pub fn new(text: &'t str) -> Self {
+        OutlineBuilder {
+            text,
+            table: (!text.is_ascii()).then(|| LineTable::new(text)),
+            outline: Outline::default(),
+            frames: Vec::new(),
+            path: Vec::new(),
+            zones: Vec::new(),
+            open: None,
+            documents: 0,
+            root_seen: false,
+            failure: None,
+        }
+    }
+
+    /// The outline, given how the stream ended: a shape error found before a syntax error wins,
+    /// as the events after a syntax error never came.
+    pub fn finish(self, parsed: Result<(), YamlError>) -> Result<Outline, ScanFailure> {
+        if let Some(e) = self.failure {
+            return Err(ScanFailure::Shape(e));
+        }
+        parsed.map_err(ScanFailure::Yaml)?;
+        if !self.root_seen {
+            return Err(ScanFailure::Shape(ShapeError::Empty));
+        }
+        Ok(self.outline)
+    }
+
+    /// Byte offset of a marker.
+    fn offset(&self, m: &Marker) -> usize {
+        match &self.table {
+            Some(table) => table.offset(self.text, m),
+            None => m.index().min(self.text.len()),
+        }
+    }
+
+    fn item_not_a_mapping(&self, span: &Span) -> ShapeError {
+        let index = self.outline.items.as_ref().map_or(0, Vec::len);
+        ShapeError::ItemNotAMapping { index, line: span.start.line() }
+    }
+
+    fn event(&mut self, event: Event<'t>, span: Span) -> Result<(), ShapeError> {
+        match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => return Ok(()),
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                return if self.documents > 1 { Err(ShapeError::MultipleDocuments) } else { Ok(()) };
+            }
+            _ => {}
+        }
+        // The key/value bookkeeping of the enclosing mapping: a value takes its key along.
+        let (is_key, key_of_value) = match self.frames.last_mut() {
+            Some(Frame::Mapping { expecting_key: true, .. }) => (true, None),
+            Some(Frame::Mapping { key, expecting_key: false }) => (false, key.take()),
+            _ => (false, None),
+        };
+        let zone = self.zones.last().copied().unwrap_or(Zone::Root);
+        let depth = self.frames.len();
+        match event {
+            Event::Scalar(value, style, anchor, tag) => {
+                // Only a plain, untagged `null` (or `~`, or nothing) is null: `"null"` is a name.
+                let plain = style == ScalarStyle::Plain && tag.is_none();
+                if depth == 0 {
+                    // A document that is a lone scalar (or empty).
+                    return if value.is_empty() && tag.is_none() { Ok(()) } else { Err(ShapeError::NotAMapping) };
+                }
+                if let Some(o) = self.open.as_mut() {
+                    if anchor != 0 {
+                        o.anchors.push(anchor);
+                    }
+                    if is_key && value == "<<" {
+                        o.aliased = true;
+                    }
+                    if !is_key {
+                        record_header(&mut o.header, &self.path, key_of_value, value, plain, depth - o.depth);
+                        advance(&mut self.frames, None);
+                        return Ok(());
+                    }
+                } else if zone == Zone::Root && depth == 1 && !is_key {
+                    match key_of_value.as_deref() {
+                        Some("apiVersion") => self.outline.api_version = Some(value.to_string()),
+                        Some("kind") => self.outline.kind = Some(value.to_string()),
+                        Some("items") if plain && is_null(&value) => self.outline.items = Some(Vec::new()),
+                        Some("items") => return Err(ShapeError::ItemsNotASequence { line: span.start.line() }),
+                        _ => {}
+                    }
+                } else if zone == Zone::Items {
+                    return Err(self.item_not_a_mapping(&span));
+                }
+                advance(&mut self.frames, is_key.then_some(value));
+            }
+            Event::Alias(id) => {
+                match self.open.as_mut() {
+                    Some(o) => {
+                        o.aliased = true;
+                        if !o.anchors.contains(&id) {
+                            o.rebuild = true;
+                        }
+                    }
+                    None if zone == Zone::Items => return Err(self.item_not_a_mapping(&span)),
+                    None => {}
+                }
+                advance(&mut self.frames, None);
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                let is_mapping = matches!(event, Event::MappingStart(..));
+                let value_of = |key: &str| zone == Zone::Root && depth == 1 && !is_key && key_of_value.as_deref() == Some(key);
+                if depth == 0 {
+                    if !is_mapping {
+                        return Err(ShapeError::NotAMapping);
+                    }
+                    self.root_seen = true;
+                    self.zones.push(Zone::Root);
+                } else if let Some(o) = self.open.as_mut() {
+                    if anchor != 0 {
+                        o.anchors.push(anchor);
+                    }
+                    self.path.push(key_of_value);
+                    self.zones.push(zone);
+                } else if value_of("items") {
+                    if is_mapping {
+                        return Err(ShapeError::ItemsNotASequence { line: span.start.line() });
+                    }
+                    self.outline.items = Some(Vec::new());
+                    self.zones.push(Zone::Items);
+                } else if zone == Zone::Items {
+                    if !is_mapping {
+                        return Err(self.item_not_a_mapping(&span));
+                    }
+                    self.open = Some(Open::new(span.start, anchor, depth + 1));
+                    self.zones.push(Zone::Item);
+                } else if is_mapping && value_of("functionConfig") {
+                    self.open = Some(Open::new(span.start, anchor, depth + 1));
+                    self.zones.push(Zone::FunctionConfig);
+                } else {
+                    self.zones.push(Zone::Elsewhere);
+                }
+                self.frames.push(if is_mapping { Frame::Mapping { key: None, expecting_key: true } } else { Frame::Sequence });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.frames.pop();
+                let closing = self.zones.pop().unwrap_or(Zone::Root);
+                match self.open.take_if(|o| o.depth == depth) {
+                    Some(o) => self.close(o, closing, &span),
+                    None if self.open.is_some() => {
+                        self.path.pop();
+                    }
+                    None => {}
+                }
+                advance(&mut self.frames, None);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The open item or functionConfig ends at `span` (its closing event).
+    fn close(&mut self, mut o: Open, closing: Zone, span: &Span) {
+        o.header.annotations.shrink_to_fit();
+        let start = self.offset(&o.start);
+        let extent = if o.rebuild {
+            Extent::Rebuild
+        } else if self.text.as_bytes().get(start) == Some(&b'{') {
+            Extent::Flow { start, end: self.offset(&span.end) }
+        } else {
+            block_extent(self.text, start, o.start.col(), self.offset(&span.start))
+        };
+        if extent == Extent::Rebuild {
+            self.outline.needs_full_parse = true;
+        }
+        match closing {
+            Zone::Item => self.outline.items.get_or_insert_with(Vec::new).push(ScannedItem {
+                header: o.header,
+                extent,
+                header_from_value: o.aliased,
+            }),
+            _ => {
+                self.outline.function_config =
+                    Some(FunctionConfigNode { header: o.header, extent, header_from_value: o.aliased })
+            }
+        }
+    }
+}
+
+fn is_null(value: &str) -> bool {
+    matches!(value, "" | "~" | "null" | "Null" | "NULL")
+}
+
+/// After a complete node: a mapping flips between key and value.
+#[inline]
+fn advance<'t>(frames: &mut [Frame<'t>], key: Option<Cow<'t, str>>) {
+    if let Some(Frame::Mapping { key: k, expecting_key }) = frames.last_mut() {
+        if *expecting_key {
+            *k = key;
+            *expecting_key = false;
+        } else {
+            *k = None;
+            *expecting_key = true;
+        }
+    }
+}
+
+/// Picks up apiVersion, kind, metadata.{name,namespace,annotations}. `level` is the depth of the
+/// scalar's mapping below the item: 1 for the item's own keys.
+fn record_header(
+    h: &mut ItemHeader,
+    path: &[Option<Cow<'_, str>>],
+    key: Option<Cow<'_, str>>,
+    value: Cow<'_, str>,
+    plain: bool,
+    level: usize,
+) {
+    let Some(key) = key else { return };
+    let is_null = |v: &str| plain && is_null(v);
+    match (level, path) {
+        (0, []) => match &*key {
+            "apiVersion" if !is_null(&value) => h.api_version = Some(kept(value)),
+            "kind" if !is_null(&value) => h.kind = Some(kept(value)),
+            _ => {}
+        },
+        (1, [Some(m)]) if m == "metadata" => match &*key {
+            "name" if !is_null(&value) => h.name = Some(kept(value)),
+            "namespace" if !is_null(&value) => h.namespace = Some(kept(value)),
+            _ => {}
+        },
+        (2, [Some(m), Some(a)]) if m == "metadata" && a == "annotations" => {
+            h.annotations.push(&key, &value);
+        }
+        _ => {}
+    }
+}
+
+/// A string the outline keeps, without the spare capacity the parser's buffers carry (several
+/// times the text for short scalars; headers of every item stay until the output is written).
+fn kept(s: Cow<'_, str>) -> String {
+    let mut s = s.into_owned();
+    s.shrink_to_fit();
+    s
+}
+
+/// Decides whether a block mapping starting at byte `start` (column `indent`) and ending where
+/// the token at byte `end` begins can be cut out as lines: its first line holds only
+/// indentation and at most one `-` before the node, the token after it opens its own line, and
+/// no line between is indented less (comments and blank lines aside).
+fn block_extent(text: &str, start: usize, indent: usize, end: usize) -> Extent {
+    let line_start = |at: usize| memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |i| i + 1);
+    let first_line = line_start(start);
+    let prefix = text[first_line..start].trim_start_matches(' ');
+    let prefix = prefix.strip_prefix('-').unwrap_or(prefix);
+    if !prefix.trim_start_matches(' ').is_empty() {
+        return Extent::Rebuild;
+    }
+    // The parser ends a stream without a final line break on a line of its own.
+    let end_line = if end >= text.len() { text.len() } else { line_start(end) };
+    if !text[end_line..end].trim_start_matches(' ').is_empty() {
+        return Extent::Rebuild;
+    }
+    if end_line > start && !lines_indented(&text.as_bytes()[start..end_line], indent) {
+        return Extent::Rebuild;
+    }
+    Extent::Block(BlockSpan { start, end: end_line.max(start), indent })
+}
+
+/// Every line of `node` after its first is indented at least `indent` spaces, or blank, or a
+/// comment. Most lines pass on their first `indent` bytes; one line-break search over the node
+/// rather than one per line, as this runs over every item of the input.
+fn lines_indented(node: &[u8], indent: usize) -> bool {
+    let mut breaks = memchr::memchr_iter(b'\n', node);
+    let Some(first_end) = breaks.next() else { return true };
+    let mut at = first_end + 1;
+    for end in breaks.chain(std::iter::once(node.len())) {
+        if at >= node.len() {
+            break;
+        }
+        let line = &node[at..end.max(at)];
+        let indented = line.len() >= indent && line[..indent].iter().all(|&b| b == b' ');
+        if !indented {
+            let line = std::str::from_utf8(line).unwrap_or("");
+            let body = line.trim_start_matches(' ');
+            if !(body.trim().is_empty() || body.starts_with('#')) {
+                return false;
+            }
+        }
+        at = end + 1;
+    }
+    true
+}
