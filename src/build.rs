@@ -86,7 +86,7 @@ pub fn build(sources: &[(String, String)], config: &[(String, String)]) -> Resul
     let mut sources_at: HashMap<(String, String), usize> = HashMap::new();
     let mut typed_config: Option<(String, Value)> = None;
     for (name, text) in sources {
-        let documents = yaml::yaml11::parse_stream(text).map_err(|error| BuildError::Yaml { source: name.clone(), error })?;
+        let documents = yaml::parse_stream(text, yaml::Schema::Yaml11).map_err(|error| BuildError::Yaml { source: name.clone(), error })?;
         for (index, document) in documents.into_iter().enumerate() {
             let Value::Object(mut object) = document else {
                 return Err(BuildError::NotAnObject { source: name.clone(), document: index });
@@ -223,7 +223,7 @@ fn unwrap(resource_list: &str, sources: &[Value], sources_at: &HashMap<(String, 
         strip_client_annotations(&mut value);
         let text = yaml::to_string(&value);
         // What kubectl and Argo CD will read: a YAML 1.1 reader must get the same object back.
-        match yaml::yaml11::parse_stream(&text) {
+        match yaml::parse_stream(&text, yaml::Schema::Yaml11) {
             Ok(read) if read.len() == 1 && read[0] == value => documents.push((SortKey::of(item), text)),
             outcome => unreadable.push(
                 ValidationResult::error(format!(
@@ -360,7 +360,7 @@ mod tests {
     #[test]
     fn expands_and_unwraps() {
         let built = build(&[source("nas.yaml", SERVER)], &[]).unwrap();
-        let docs = yaml::yaml11::parse_stream(&built.stream).unwrap();
+        let docs = yaml::parse_stream(&built.stream, yaml::Schema::Yaml11).unwrap();
         let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["ConfigMap", "Service", "Service", "Service", "StatefulSet"]);
         let names: Vec<&str> = docs.iter().map(|d| d["metadata"]["name"].as_str().unwrap()).collect();
@@ -373,7 +373,7 @@ mod tests {
     fn plain_objects_keep_yaml_11_values() {
         let other = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  mode: \"0644\"\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations:\n    config.kubernetes.io/local-config: \"false\"\ntype: Opaque\n";
         let built = build(&[source("nas.yaml", SERVER), source("other.yaml", other)], &[]).unwrap();
-        let docs = yaml::yaml11::parse_stream(&built.stream).unwrap();
+        let docs = yaml::parse_stream(&built.stream, yaml::Schema::Yaml11).unwrap();
         let cm = docs.iter().find(|d| d["kind"] == "ConfigMap" && d["metadata"]["name"] == "c").unwrap();
         assert_eq!(cm["data"]["mode"], "0644");
         let secret = docs.iter().find(|d| d["kind"] == "Secret").unwrap();

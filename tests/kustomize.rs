@@ -30,7 +30,7 @@ fn example(role: &str) -> PathBuf {
 
 fn read(path: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    yaml::yaml11::parse_stream(&text).expect("valid YAML")
+    yaml::parse_stream(&text, yaml::Schema::Yaml11).expect("valid YAML")
 }
 
 fn kustomization(role: &str) -> Value {
@@ -144,7 +144,7 @@ fn kustomize_build(role: &str) -> Option<Vec<Value>> {
         .output()
         .expect("kustomize runs");
     assert!(out.status.success(), "kustomize build {role}: {}", String::from_utf8_lossy(&out.stderr));
-    Some(yaml::yaml11::parse_stream(&String::from_utf8_lossy(&out.stdout)).expect("kustomize output"))
+    Some(yaml::parse_stream(&String::from_utf8_lossy(&out.stdout), yaml::Schema::Yaml11).expect("kustomize output"))
 }
 
 #[test]
