@@ -241,7 +241,7 @@ fn an_object_nested_deeper_than_the_yaml_readers_limit_is_printed() {
     fs::write(dir.path().join("plain.yaml"), config_map("plain")).unwrap();
     let (code, stdout, stderr) = build(dir.path(), &["."], "");
     assert_eq!(code, 0, "{stderr}");
-    let docs = dittofs_krm::yaml::yaml11::parse_stream(&stdout).expect("the stream is YAML");
+    let docs = dittofs_krm::yaml::parse_stream(&stdout, dittofs_krm::yaml::Schema::Yaml11).expect("the stream is YAML");
     assert_eq!(docs.len(), 2, "{stdout}");
     assert_eq!(docs[0], deep, "the deep object, unchanged");
 }
@@ -257,7 +257,7 @@ fn a_key_longer_than_1024_characters_is_no_panic() {
     // YAML allows an implicit key of at most 1,024 characters. Either the stream reads back with
     // the key, or the build fails naming the object: never a stream kubectl cannot read.
     if code == 0 {
-        let docs = dittofs_krm::yaml::yaml11::parse_stream(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        let docs = dittofs_krm::yaml::parse_stream(&stdout, dittofs_krm::yaml::Schema::Yaml11).unwrap_or_else(|e| panic!("{e}: {stdout}"));
         assert_eq!(docs, [long]);
     } else {
         assert_eq!((code, stdout.as_str()), (1, ""), "{stderr}");

@@ -29,7 +29,7 @@ fn example(role: &str) -> PathBuf {
 
 fn read(path: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    yaml::yaml11::parse_stream(&text).expect("valid YAML")
+    yaml::parse_stream(&text, yaml::Schema::Yaml11).expect("valid YAML")
 }
 
 fn kustomization(role: &str) -> Value {
@@ -138,7 +138,7 @@ fn kustomize_build(role: &str) -> Vec<String> {
         .output()
         .unwrap_or_else(|e| panic!("cannot run kustomize ({e}): these tests need kustomize v5 on PATH"));
     assert!(out.status.success(), "kustomize build {role}: {}", String::from_utf8_lossy(&out.stderr));
-    let objects = yaml::yaml11::parse_stream(&String::from_utf8_lossy(&out.stdout)).expect("kustomize output");
+    let objects = yaml::parse_stream(&String::from_utf8_lossy(&out.stdout), yaml::Schema::Yaml11).expect("kustomize output");
     let mut names: Vec<String> = objects.iter().map(kind_name).collect();
     names.sort();
     names

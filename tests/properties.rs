@@ -321,7 +321,8 @@ fn unrelated() -> impl Strategy<Value = Item> {
         proptest::sample::select(&[("v1", "ConfigMap"), ("v1", "Service"), ("example.com/v1", "Widget")][..]),
         names,
         namespace(),
-        // Keys may be any text but `<<`: serde_yaml takes even a quoted `<<` for a merge key.
+        // Keys may be any text but `<<`: the pipeline's mutator writes with serde_yaml, which
+        // writes a `<<` key plain, where every reader takes it for a merge key.
         proptest::collection::btree_map(prop_oneof!["[a-z]{1,8}", text().prop_filter("merge key", |k| k != "<<")], text(), 0..6),
         any::<bool>(),
         comments(),
@@ -603,4 +604,167 @@ fn pipelines_with_a_mutator_between_runs_lose_nothing_and_converge() {
     }
     eprintln!("{} of 256 pipelines moved a generated object to another namespace", moved.get());
     assert!(moved.get() >= 256 / 10, "only {} of 256 pipelines moved a generated object", moved.get());
+}
+
+// --- the value builder against serde_yaml, and the emitter against the schemas ----------------
+
+/// serde_yaml 0.9 with its merge keys applied, turned into JSON as the function did before the
+/// value builder (booleans and numbers as keys become text): the builder's YAML 1.2 oracle.
+fn serde_yaml_value(text: &str) -> Result<Value, String> {
+    fn to_json(v: serde_yaml::Value) -> Result<Value, String> {
+        use serde_yaml::Value as Y;
+        Ok(match v {
+            Y::Null => Value::Null,
+            Y::Bool(b) => Value::Bool(b),
+            Y::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => Value::from(i),
+                (_, Some(u), _) => Value::from(u),
+                (_, _, f) => Value::Number(f.and_then(serde_json::Number::from_f64).ok_or("no JSON form")?),
+            },
+            Y::String(s) => Value::String(s),
+            Y::Sequence(items) => Value::Array(items.into_iter().map(to_json).collect::<Result<_, _>>()?),
+            Y::Mapping(map) => {
+                let mut out = Map::new();
+                for (k, v) in map {
+                    let key = match k {
+                        Y::String(s) => s,
+                        Y::Bool(b) => b.to_string(),
+                        Y::Number(n) => n.to_string(),
+                        _ => return Err("a key that is no scalar".into()),
+                    };
+                    out.insert(key, to_json(v)?);
+                }
+                Value::Object(out)
+            }
+            Y::Tagged(_) => return Err("tagged".into()),
+        })
+    }
+    let mut v: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+    v.apply_merge().map_err(|e| e.to_string())?;
+    to_json(v)
+}
+
+/// Scalars that the two schemas, and the emitter's quoting, must tell apart.
+fn tricky_scalar() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => proptest::sample::select(LOOKALIKES).prop_map(str::to_string),
+        3 => "[-+.0-9_xobeEfF:~<=yYnNsSoO ]{1,8}",
+        1 => "[-+]?[0-9]{15,45}",
+        1 => "[-+]?(0x|0o|0b)?[0-9a-fA-F_]{0,20}",
+        1 => "[-+]?[.]?(inf|Inf|INF|nan|NaN|NAN|infinity)",
+        1 => text(),
+    ]
+}
+
+/// JSON values with tricky keys and strings; no `<<` key, which serde_yaml merges even quoted.
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-1e12f64..1e12).prop_map(|f| json!(f)),
+        tricky_scalar().prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 40, 5, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            proptest::collection::btree_map(tricky_scalar().prop_filter("merge key", |k| k != "<<"), inner, 0..5)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// Documents as written by hand: a tricky scalar raw (unquoted) as a value, a key and an item,
+/// with anchors, aliases and merge keys around it. Only scalars made of characters that are no
+/// YAML indicators: the point is how plain scalars resolve, and where saphyr-parser and libyaml
+/// disagree on syntax (U+0085 as a line break, the characters of anchor names) the function
+/// follows saphyr-parser, which its outline has always used.
+fn raw_document() -> impl Strategy<Value = String> {
+    let raw = || tricky_scalar().prop_filter("plain characters", |s| {
+        !s.starts_with([' ', ':', '-']) && !s.ends_with([' ', ':']) && !s.contains(": ") && !s.contains(" -")
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || "-+._:~<= ".contains(c))
+    });
+    (raw(), raw(), 0..6usize).prop_map(|(a, b, shape)| match shape {
+        0 => format!("k: {a}\n"),
+        1 => format!("{a}: {b}\n"),
+        2 => format!("- {a}\n- [{b}]\n"),
+        3 => format!("base: &b {{x: {a}, y: {b}}}\nuse:\n  <<: *b\n  y: 1\nalias: *b\n"),
+        4 => format!("k: !!str {a}\nl: [{a}, {{{b}: {a}}}]\n"),
+        _ => format!("{a}\n"),
+    })
+}
+
+fn builder_agrees_with_serde_yaml(text: &str) -> Result<(), TestCaseError> {
+    let ours = dittofs_krm::yaml::parse_value_full(text);
+    match (ours, serde_yaml_value(text)) {
+        (Ok(a), Ok(b)) => prop_assert_eq!(a, b, "{}", text),
+        (Err(_), Err(_)) => {}
+        // Both readers must refuse the same texts; their messages may differ (saphyr-parser's
+        // syntax errors are not libyaml's).
+        (a, b) => prop_assert!(false, "the value builder gives {:?}, serde_yaml {:?}\n--- text\n{}", a, b, text),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// The YAML 1.2 value builder reads what serde_yaml reads, as serde_yaml did: documents
+    /// written by the function's emitter, by serde_yaml, as JSON and by hand.
+    #[test]
+    fn the_value_builder_reads_as_serde_yaml(value in json_value(), raw in raw_document()) {
+        let root = json!({"root": value});
+        for text in [dittofs_krm::yaml::to_string(&root), serde_yaml::to_string(&root).expect("serializes"), json_text(&root), raw] {
+            builder_agrees_with_serde_yaml(&text)?;
+        }
+    }
+
+    /// What the emitter writes reads back as the same string under both schemas, and what it
+    /// writes plain the schema module resolves to a string under both.
+    #[test]
+    fn emitted_strings_read_back_under_both_schemas(s in tricky_scalar()) {
+        use dittofs_krm::yaml::{emit, parse_stream, parse_value_full, schema, Schema};
+        let value = json!({ s.clone(): s.clone(), "list": [s.clone()] });
+        let text = dittofs_krm::yaml::to_string(&value);
+        prop_assert_eq!(parse_value_full(&text).map_err(|e| TestCaseError::fail(e.to_string()))?, value.clone(), "{}", text);
+        prop_assert_eq!(parse_stream(&text, Schema::Yaml11).map_err(|e| TestCaseError::fail(e.to_string()))?, vec![value], "{}", text);
+        if emit::is_plain_safe(&s) {
+            for schema in schema::SCHEMAS {
+                prop_assert!(schema::reads_as_string(&s, schema), "{:?} is written plain but is no string under {:?}", s, schema);
+            }
+        }
+    }
+}
+
+/// The builder agrees with serde_yaml on every YAML file of the repository.
+#[test]
+fn the_value_builder_reads_the_repository_as_serde_yaml() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    // Not tests/fuzz-regressions: odd syntax, where the parsers (not the builders) differ.
+    for dir in ["tests/cases", "examples", "fnconfig"] {
+        let mut stack = vec![root.join(dir)];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                    files.push(p);
+                }
+            }
+        }
+    }
+    assert!(files.len() >= 30, "{} files", files.len());
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("read");
+        // Multi-document streams are `build`'s, read under YAML 1.1.
+        if text.matches("\n---").count() > 0 {
+            continue;
+        }
+        if let Err(e) = builder_agrees_with_serde_yaml(&text) {
+            panic!("{}: {e}", file.display());
+        }
+    }
 }

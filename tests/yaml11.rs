@@ -49,9 +49,8 @@ fn yaml_11_lookalikes_stay_strings() {
         servers.push(json!({"name": name, "image": s, "region": s, "cache_size": s, "annotations": annotations}));
     }
     // An item the function does not read but rebuilds (flow style), lookalikes as keys and values.
-    // Not `<<` as a key: serde_yaml takes even a quoted `<<` for a merge key.
-    let data: BTreeMap<String, String> =
-        LOOKALIKES.iter().filter(|s| **s != "<<").map(|s| (s.to_string(), s.to_string())).collect();
+    // `<<` too: written quoted, it is a key, no merge key.
+    let data: BTreeMap<String, String> = LOOKALIKES.iter().map(|s| (s.to_string(), s.to_string())).collect();
     items.push(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "flow"}, "data": data}));
 
     // JSON is YAML flow style; every item is rebuilt by the function's own writer.

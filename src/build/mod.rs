@@ -163,7 +163,7 @@ mod tests {
     #[test]
     fn expands_and_unwraps() {
         let built = build(&[source("nas.yaml", SERVER)], &[]).unwrap();
-        let docs = yaml::yaml11::parse_stream(&built.stream).unwrap();
+        let docs = yaml::parse_stream(&built.stream, yaml::Schema::Yaml11).unwrap();
         let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["ConfigMap", "Service", "Service", "Service", "StatefulSet"]);
         let names: Vec<&str> = docs.iter().map(|d| d["metadata"]["name"].as_str().unwrap()).collect();
@@ -176,7 +176,7 @@ mod tests {
     fn plain_objects_keep_yaml_11_values() {
         let other = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  mode: \"0644\"\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations:\n    config.kubernetes.io/local-config: \"false\"\ntype: Opaque\n";
         let built = build(&[source("nas.yaml", SERVER), source("other.yaml", other)], &[]).unwrap();
-        let docs = yaml::yaml11::parse_stream(&built.stream).unwrap();
+        let docs = yaml::parse_stream(&built.stream, yaml::Schema::Yaml11).unwrap();
         let cm = docs.iter().find(|d| d["kind"] == "ConfigMap" && d["metadata"]["name"] == "c").unwrap();
         assert_eq!(cm["data"]["mode"], "0644");
         let secret = docs.iter().find(|d| d["kind"] == "Secret").unwrap();
@@ -224,7 +224,7 @@ mod tests {
         match build(&[source("nas.yaml", &twice)], &[]) {
             Err(BuildError::Results(results)) => {
                 let line = results[0].one_line();
-                assert!(line.starts_with("[error] dittofs.dittofs.com/v1alpha1/DittoServer/storage/nas: the DittoServer is not valid YAML: line 9"), "{line}");
+                assert!(line.starts_with("[error] dittofs.dittofs.com/v1alpha1/DittoServer/storage/nas: the DittoServer is not valid YAML: line 10, column 9: duplicate entry with key \"name\""), "{line}");
                 assert_eq!(results[0].file.as_ref().map(|f| (f.path.as_str(), f.index)), Some(("nas.yaml", Some(1))));
             }
             other => panic!("expected error results, got {other:?}"),

@@ -26,7 +26,7 @@ pub struct Manifests<'s> {
 pub fn read(sources: &[(String, String)]) -> Result<Manifests<'_>, BuildError> {
     let mut manifests = Manifests { items: Vec::new(), typed_config: None };
     for (name, text) in sources {
-        let documents = yaml::yaml11::parse_stream(text).map_err(|error| BuildError::Yaml { source: name.clone(), error })?;
+        let documents = yaml::parse_stream(text, yaml::Schema::Yaml11).map_err(|error| BuildError::Yaml { source: name.clone(), error })?;
         let mut ranges = None;
         for (index, document) in documents.into_iter().enumerate() {
             let Value::Object(mut object) = document else {

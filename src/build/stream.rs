@@ -77,7 +77,7 @@ pub fn write(items: &[Node<'_>], output: Collected) -> Result<String, BuildError
         annotations::strip_client_annotations(&mut value);
         let text = yaml::to_string(&value);
         // What kubectl and Argo CD will read: a YAML 1.1 reader must get the same object back.
-        match yaml::yaml11::parse_stream(&text) {
+        match yaml::parse_stream(&text, yaml::Schema::Yaml11) {
             Ok(read) if read.len() == 1 && read[0] == value => documents.push((SortKey::of(item), text)),
             outcome => unwritable.push(
                 ValidationResult::error(format!(

@@ -144,7 +144,8 @@ fn write_string(s: &str, indent: usize, out: &mut String, is_key: bool) {
     }
 }
 
-/// True when `s` reads back as the same string, plain, under YAML 1.1 and 1.2 alike.
+/// True when `s` reads back as the same string, plain, under YAML 1.1 and 1.2 alike: no
+/// character needs quoting here, and [`super::schema`] resolves it to a string everywhere.
 pub fn is_plain_safe(s: &str) -> bool {
     let Some(first) = s.chars().next() else { return false };
     if s.len() > 1024 {
@@ -170,29 +171,7 @@ pub fn is_plain_safe(s: &str) -> bool {
     if !s.is_ascii() && s.chars().any(|c| c.is_control() || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}')) {
         return false;
     }
-    !looks_like_non_string(s)
-}
-
-/// Words and numbers that YAML 1.1 (or 1.2) resolves to null, booleans, numbers or timestamps.
-fn looks_like_non_string(s: &str) -> bool {
-    // A `match` rather than a list search: every key and short value of every generated object
-    // comes through here, and the match compares lengths before bytes.
-    if matches!(
-        s,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "n" | "N" | "no" | "No" | "NO" | "true" | "True" | "TRUE" | "false"
-            | "False" | "FALSE" | "on" | "On" | "ON" | "off" | "Off" | "OFF" | "null" | "Null" | "NULL" | "nan"
-            | "NaN" | "NAN" | "inf" | "Inf" | "INF"
-    ) {
-        return true;
-    }
-    // Anything that starts like a number and is made only of characters found in YAML 1.1
-    // integers, floats, sexagesimals and timestamps (hex digits, x/o/b prefixes, `_`, `.`, `:`,
-    // signs, exponents, `T`/`Z` and spaces) is quoted; `10Gi` or `15m` stay plain.
-    let starts_numeric = s.starts_with(|c: char| c.is_ascii_digit());
-    starts_numeric
-        && s.chars().all(|c| {
-            c.is_ascii_hexdigit() || matches!(c, 'x' | 'X' | 'o' | 'O' | '_' | '.' | ':' | '+' | '-' | 'e' | 'E' | 't' | 'T' | 'z' | 'Z' | ' ')
-        })
+    super::schema::reads_as_string_everywhere(s)
 }
 
 /// Multi-line text without characters a literal block cannot carry.

@@ -2,11 +2,12 @@
 //!
 //! The function reads a few kinds of items (DittoServers, the Secrets they name, earlier
 //! outputs); each is cut out of the input and parsed. For the block style clients write,
-//! [`parse`] builds the value serde_yaml would give, with the line grammar of
-//! [`super::line_grammar`], at a fraction of its cost. It declines (`None`) whatever it cannot
+//! [`parse`] builds the value the value builder ([`super::value`] under YAML 1.2) gives, with
+//! the line grammar of [`super::line_grammar`], at a fraction of its cost. It declines (`None`) whatever it cannot
 //! tell exactly as serde_yaml would: plain scalars that could be numbers other than small
 //! decimal integers, folded block scalars, duplicate keys, and everything the line scan
-//! declines. `tests/fast_scan.rs` and the fuzz oracle hold it to serde_yaml's value.
+//! declines. `tests/fast_scan.rs` holds it to serde_yaml's value, the fuzz oracle to the value
+//! builder's.
 
 use serde_json::{Map, Value};
 
@@ -15,7 +16,7 @@ use super::line_grammar::{
     KeyLine,
 };
 
-/// serde_yaml stops at 128 nested collections; deeper input is left to it to report.
+/// The value builder stops at 128 nested collections; deeper input is left to it to report.
 const MAX_DEPTH: usize = 100;
 
 /// The value of `text`, a block mapping at column 0, or `None` when it is outside the subset.

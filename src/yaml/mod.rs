@@ -4,12 +4,12 @@
 //!   outline builder ([`outline`](mod@outline)) takes saphyr-parser events from [`events::read`],
 //!   which reads the block style clients write line by line ([`lines`]) and everything else with
 //!   saphyr-parser's `Parser`.
+//! - [`schema`] says what a plain scalar means, under YAML 1.2 (KRM items) or YAML 1.1
+//!   (kubectl, for `dittofs-krm build`); the reader and the emitter both ask it.
 //! - [`parse_value`] turns the text of one node into a `serde_json::Value`: [`fast_value`] reads
-//!   block style line by line, serde_yaml everything else; swapping serde_yaml for another
-//!   library changes this file only.
+//!   block style line by line, the [`value`] builder (over saphyr-parser's events) everything
+//!   else. [`parse_stream`] reads multi-document manifest streams with the builder.
 //! - [`emit`] writes values back as block-style, YAML-1.1-safe text.
-//! - [`yaml11`] reads multi-document manifest streams with kubectl's YAML 1.1 scalar rules
-//!   (for `dittofs-krm build`).
 
 pub mod emit;
 pub mod events;
@@ -20,7 +20,10 @@ pub mod lines;
 pub mod outline;
 mod reindent;
 pub mod scan;
-pub mod yaml11;
+pub mod schema;
+pub mod value;
+
+pub use schema::Schema;
 
 use std::fmt;
 
@@ -49,7 +52,7 @@ impl fmt::Display for YamlError {
 }
 
 /// Parses one YAML document into a JSON-shaped value, resolving aliases and merge keys (`<<`):
-/// block-style text line by line ([`fast_value`]), the rest with serde_yaml.
+/// block-style text line by line ([`fast_value`]), the rest with the value builder.
 pub fn parse_value(text: &str) -> Result<Value, YamlError> {
     match fast_value::parse(text) {
         Some(value) => Ok(value),
@@ -57,91 +60,31 @@ pub fn parse_value(text: &str) -> Result<Value, YamlError> {
     }
 }
 
-/// [`parse_value`] by serde_yaml alone: what the line-by-line reading must agree with.
+/// [`parse_value`] by the value builder alone, under [`Schema::Yaml12`] (what KRM items were
+/// always read with): what the line-by-line reading must agree with. One document; an empty
+/// text is `null`.
 pub fn parse_value_full(text: &str) -> Result<Value, YamlError> {
-    let mut value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-        YamlError::Syntax { message: reword(&strip_location(&e.to_string())), line, column }
-    })?;
-    value.apply_merge().map_err(|e| YamlError::Unsupported(e.to_string()))?;
-    to_json(value)
+    let mut documents = value::read(text, Schema::Yaml12)?;
+    if documents.len() > 1 {
+        return Err(YamlError::Unsupported("deserializing from YAML containing more than one document is not supported".into()));
+    }
+    Ok(documents.pop().unwrap_or(Value::Null))
 }
 
-/// serde_yaml reads an integer beyond 64 bits as a 128-bit one that no value can hold, and says
-/// so in Rust's terms; both parsers stop at a nesting depth and call it a recursion limit.
+/// Every document of a stream that is neither empty nor `null`, in order, as kubectl skips
+/// those: `dittofs-krm build` reads manifests with [`Schema::Yaml11`].
+pub fn parse_stream(text: &str, schema: Schema) -> Result<Vec<Value>, YamlError> {
+    let mut documents = value::read(text, schema)?;
+    documents.retain(|d| !d.is_null());
+    Ok(documents)
+}
+
+/// Both parsers stop at a nesting depth and call it a recursion limit.
 pub(crate) fn reword(message: &str) -> String {
-    for suffix in [" as u128, expected any YAML value", " as i128, expected any YAML value"] {
-        if let Some(head) = message.strip_suffix(suffix) {
-            // The number itself is left out: it may be a value of a Secret.
-            if let Some((path, _)) = head.split_once("invalid type: integer ") {
-                return format!("{path}an integer that does not fit in 64 bits");
-            }
-        }
-    }
     if message.ends_with("recursion limit exceeded") {
         return message.replace("recursion limit exceeded", "nested too deeply for the YAML reader (recursion limit exceeded)");
     }
     message.to_string()
-}
-
-fn strip_location(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
-    }
-}
-
-fn to_json(value: serde_yaml::Value) -> Result<Value, YamlError> {
-    use serde_yaml::Value as Y;
-    Ok(match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                serde_json::Number::from_f64(f)
-                    .map(Value::Number)
-                    .ok_or_else(|| YamlError::Unsupported(format!("the number {n} has no JSON form")))?
-            }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(to_json).collect::<Result<_, _>>()?),
-        Y::Mapping(map) => {
-            let mut out = serde_json::Map::with_capacity(map.len());
-            for (k, v) in map {
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Bool(b) => b.to_string(),
-                    Y::Number(n) => n.to_string(),
-                    other => {
-                        return Err(YamlError::Unsupported(format!(
-                            "a mapping key must be a string, found {}",
-                            describe(&other)
-                        )))
-                    }
-                };
-                out.insert(key, to_json(v)?);
-            }
-            Value::Object(out)
-        }
-        Y::Tagged(t) => {
-            return Err(YamlError::Unsupported(format!("tagged values ({}) are not supported", t.tag)))
-        }
-    })
-}
-
-fn describe(v: &serde_yaml::Value) -> &'static str {
-    match v {
-        serde_yaml::Value::Null => "null",
-        serde_yaml::Value::Sequence(_) => "a sequence",
-        serde_yaml::Value::Mapping(_) => "a mapping",
-        serde_yaml::Value::Tagged(_) => "a tagged value",
-        _ => "a scalar",
-    }
 }
 
 /// Writes a value as a block-style YAML document (no `---`).

@@ -11,7 +11,7 @@
 //!   did not generate is in the output with the same value — the DittoServers with the
 //!   `config.kubernetes.io/local-config` annotation added;
 //! - the line source (`yaml::lines`) gives saphyr-parser's events and spans for the input and
-//!   the output, and the line-by-line value builder (`yaml::fast_value`) serde_yaml's value of
+//!   the output, and the line-by-line value builder (`yaml::fast_value`) the value builder's value of
 //!   them, or they decline.
 
 use dittofs_krm::yaml::events::{Event, Span, SpannedEventReceiver};
@@ -81,14 +81,14 @@ pub fn events_agree(text: &str) -> bool {
     true
 }
 
-/// The line-by-line value builder declines `text` (false) or gives serde_yaml's value (true).
+/// The line-by-line value builder declines `text` (false) or gives the full parse's value (true).
 pub fn value_agrees(text: &str) -> bool {
     use dittofs_krm::yaml::{fast_value, parse_value_full};
     let Some(fast) = fast_value::parse(text) else { return false };
     match parse_value_full(text) {
         Ok(full) if full == fast => true,
-        Ok(full) => panic!("the line-by-line value differs from serde_yaml's\n--- input\n{text}\n--- line by line\n{fast:#}\n--- serde_yaml\n{full:#}"),
-        Err(e) => panic!("the line-by-line value builder read input serde_yaml rejects ({e})\n--- input\n{text}"),
+        Ok(full) => panic!("the line-by-line value differs from the value builder's\n--- input\n{text}\n--- line by line\n{fast:#}\n--- value builder\n{full:#}"),
+        Err(e) => panic!("the line-by-line value builder read input the value builder rejects ({e})\n--- input\n{text}"),
     }
 }
 
