@@ -83,7 +83,7 @@ fn the_image_knows_the_users_its_clients_run_it_as() {
 #[test]
 fn the_catalog_metadata_names_a_versioned_image() {
     let text = fs::read_to_string(root().join("metadata.yaml")).expect("metadata.yaml");
-    let metadata = dittofs_krm::yaml::parse_value(&text).expect("metadata.yaml is YAML");
+    let metadata = dittofs_krm::yaml::parse_value(&text, dittofs_krm::yaml::Schema::Yaml12).expect("metadata.yaml is YAML");
     let version = env!("CARGO_PKG_VERSION");
     assert_eq!(metadata["image"].as_str().unwrap().rsplit_once(':').unwrap().1, format!("v{version}"));
     for key in ["description", "sourceURL", "license"] {

@@ -76,7 +76,7 @@ fn a_namespace_that_is_no_directory_name_is_an_error() {
 /// Sets metadata.namespace of every item (but the StorageClass), as kpt's set-namespace does,
 /// or only of the generated objects.
 fn move_items(output: &str, namespace: &str, only_generated: bool) -> String {
-    let mut list: Value = dittofs_krm::yaml::parse_value(output).unwrap();
+    let mut list: Value = dittofs_krm::yaml::parse_value(output, dittofs_krm::yaml::Schema::Yaml12).unwrap();
     list.as_object_mut().unwrap().remove("results");
     for item in list["items"].as_array_mut().unwrap() {
         let is_generated = item["metadata"]["annotations"][MARKER].is_string();
@@ -120,7 +120,7 @@ fn objects_moved_without_their_server_go_back_to_its_namespace() {
 fn one_object_per_identity_when_a_copy_was_moved() {
     // A copy of a generated object in another namespace: one is replaced, the copy dropped.
     let first = ok(&format!("{HEADER}{}{CLASS}", server("nfs", Some("apps"), "nfs.yaml")));
-    let mut list: Value = dittofs_krm::yaml::parse_value(&first.stdout).unwrap();
+    let mut list: Value = dittofs_krm::yaml::parse_value(&first.stdout, dittofs_krm::yaml::Schema::Yaml12).unwrap();
     let items = list["items"].as_array_mut().unwrap();
     let mut copy = items.iter().find(|i| i["kind"] == "ConfigMap").unwrap().clone();
     copy["metadata"]["namespace"] = "elsewhere".into();
@@ -147,7 +147,7 @@ fn a_selection_without_the_server_keeps_its_objects() {
     let items = first.items();
     let stateful_set: Vec<Value> = items.iter().filter(|i| i["kind"] == "StatefulSet").cloned().collect();
     let answer = ok(&selected(&stateful_set));
-    assert_eq!(answer.items(), dittofs_krm::yaml::parse_value(&selected(&stateful_set)).unwrap()["items"].as_array().unwrap().clone());
+    assert_eq!(answer.items(), dittofs_krm::yaml::parse_value(&selected(&stateful_set), dittofs_krm::yaml::Schema::Yaml12).unwrap()["items"].as_array().unwrap().clone());
     let results = answer.results();
     assert!(results.iter().any(|(s, m, _)| s == "info" && m.contains("kept as it is") && m.contains("\"apps/nfs\"")), "{results:#?}");
     // Without a selection, the same object is an orphan and goes.
@@ -165,7 +165,7 @@ fn a_selection_with_the_server_adds_and_changes_nothing_generated() {
     let answer = ok(&selected(&part));
     let out = answer.items();
     assert_eq!(out.len(), 2, "{}", answer.stdout);
-    assert_eq!(out[1], dittofs_krm::yaml::parse_value(&selected(&part)).unwrap()["items"][1], "the StatefulSet changed");
+    assert_eq!(out[1], dittofs_krm::yaml::parse_value(&selected(&part), dittofs_krm::yaml::Schema::Yaml12).unwrap()["items"][1], "the StatefulSet changed");
     let results = answer.results();
     assert!(results.iter().any(|(s, m, _)| s == "warning" && m.contains("neither added, updated nor removed")), "{results:#?}");
 }
@@ -208,8 +208,8 @@ fn objects_moved_into_the_namespace_of_a_namesake_go_back_without_an_error() {
     // "did not generate" error for names that leave in the same run.
     let input = format!("{HEADER}{}{CLASS}", server("nfs", None, "nfs.yaml"));
     let first = ok(&input);
-    let mut moved: Value = dittofs_krm::yaml::parse_value(&move_items(&first.stdout, "prod", true)).unwrap();
-    let namesake: Value = dittofs_krm::yaml::parse_value(&format!("{HEADER}{}", server("nfs", Some("prod"), "prod-nfs.yaml"))).unwrap();
+    let mut moved: Value = dittofs_krm::yaml::parse_value(&move_items(&first.stdout, "prod", true), dittofs_krm::yaml::Schema::Yaml12).unwrap();
+    let namesake: Value = dittofs_krm::yaml::parse_value(&format!("{HEADER}{}", server("nfs", Some("prod"), "prod-nfs.yaml")), dittofs_krm::yaml::Schema::Yaml12).unwrap();
     moved["items"].as_array_mut().unwrap().push(namesake["items"][0].clone());
     let second = ok(&serde_yaml::to_string(&moved).unwrap());
     let items = second.items();
@@ -227,7 +227,7 @@ fn objects_whose_marker_names_a_missing_server_belong_to_the_namesake_where_they
     // a namespace that holds no DittoServer: the server of that name where the objects stand
     // owns them, and they are replaced in place (their files kept).
     let first = ok(&format!("{HEADER}{}{CLASS}", server("nfs", Some("old"), "nfs.yaml")));
-    let mut list: Value = dittofs_krm::yaml::parse_value(&first.stdout).unwrap();
+    let mut list: Value = dittofs_krm::yaml::parse_value(&first.stdout, dittofs_krm::yaml::Schema::Yaml12).unwrap();
     list.as_object_mut().unwrap().remove("results");
     for item in list["items"].as_array_mut().unwrap() {
         if item["kind"] == "DittoServer" {

@@ -116,7 +116,7 @@ fn function_config(role: &str, key: &str) -> Value {
 
 fn run_function(input: &str) -> (i32, Vec<Value>, Vec<Value>, String) {
     let out = krm::run(input.as_bytes());
-    let list = yaml::parse_value(&out.stdout).expect("a ResourceList");
+    let list = yaml::parse_value(&out.stdout, dittofs_krm::yaml::Schema::Yaml12).expect("a ResourceList");
     let items = list["items"].as_array().cloned().unwrap_or_default();
     let results = list["results"].as_array().cloned().unwrap_or_default();
     (out.code, items, results, out.stderr)
@@ -175,7 +175,7 @@ fn generator() {
 fn transformer() {
     let config = function_config("transformer", "transformers");
     let input = resource_list(accumulated("transformer"), &config);
-    let resources = yaml::parse_value(&input).unwrap()["items"].as_array().cloned().unwrap();
+    let resources = yaml::parse_value(&input, dittofs_krm::yaml::Schema::Yaml12).unwrap()["items"].as_array().cloned().unwrap();
     let (code, items, results, stderr) = run_function(&input);
     assert_eq!(code, 0, "{stderr}\n{results:?}");
     assert!(results.is_empty(), "{results:?}");
@@ -224,7 +224,7 @@ fn validator_returns_every_item_unchanged() {
     let input = resource_list(resources, &config);
     let (code, items, results, stderr) = run_function(&input);
     assert_eq!(code, 0, "{stderr}\n{results:?}");
-    let sent = yaml::parse_value(&input).unwrap()["items"].clone();
+    let sent = yaml::parse_value(&input, dittofs_krm::yaml::Schema::Yaml12).unwrap()["items"].clone();
     assert_eq!(Value::Array(items), sent, "a validator must not change the items");
 
     // An invalid DittoServer fails the build (exit 1, an error result), still without changes.
@@ -235,7 +235,7 @@ fn validator_returns_every_item_unchanged() {
     let (code, items, results, _) = run_function(&input);
     assert_eq!(code, 1);
     assert_eq!(results.iter().filter(|r| r["severity"] == "error").count(), 2, "{results:?}");
-    assert_eq!(Value::Array(items), yaml::parse_value(&input).unwrap()["items"].clone());
+    assert_eq!(Value::Array(items), yaml::parse_value(&input, dittofs_krm::yaml::Schema::Yaml12).unwrap()["items"].clone());
 }
 
 #[test]

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
+use dittofs_krm::yaml::Schema;
 
 /// Strings that YAML 1.1 (kubectl, PyYAML) or YAML 1.2 resolve to something other than a string
 /// when written plain.
@@ -412,7 +413,7 @@ fn check((items, between): (Vec<Item>, Vec<Option<String>>)) -> Result<bool, Tes
     // then every other item's value.
     let rest: String = item_texts(out)
         .into_iter()
-        .filter(|t| dittofs_krm::yaml::parse_value(t).ok().and_then(|v| v.get(0).cloned()).is_none_or(|v| v["kind"] != "Secret"))
+        .filter(|t| dittofs_krm::yaml::parse_value(t, Schema::Yaml12).ok().and_then(|v| v.get(0).cloned()).is_none_or(|v| v["kind"] != "Secret"))
         .collect();
     let output_value: Value = serde_yaml::from_str(out).expect("the output parses");
     let others: Vec<String> = output_value["items"].as_array().into_iter().flatten()
@@ -477,7 +478,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 /// The output's items with the mutations applied (the `i`th item gets `mutations[i % len]`),
 /// as a ResourceList written by serde_yaml, the way another function would write it.
 fn mutate(output: &str, mutations: &[Mutation]) -> String {
-    let mut list: Value = dittofs_krm::yaml::parse_value(output).expect("the output parses");
+    let mut list: Value = dittofs_krm::yaml::parse_value(output, Schema::Yaml12).expect("the output parses");
     list.as_object_mut().expect("a mapping").remove("results");
     if let (Some(items), false) = (list["items"].as_array_mut(), mutations.is_empty()) {
         for (i, item) in items.iter_mut().enumerate() {
@@ -513,7 +514,7 @@ fn mutate(output: &str, mutations: &[Mutation]) -> String {
 type Id = (String, String, String, String);
 
 fn items_of(text: &str) -> Vec<Value> {
-    let list: Value = dittofs_krm::yaml::parse_value(text).expect("parses");
+    let list: Value = dittofs_krm::yaml::parse_value(text, Schema::Yaml12).expect("parses");
     list["items"].as_array().cloned().unwrap_or_default()
 }
 
@@ -696,7 +697,7 @@ fn raw_document() -> impl Strategy<Value = String> {
 }
 
 fn builder_agrees_with_serde_yaml(text: &str) -> Result<(), TestCaseError> {
-    let ours = dittofs_krm::yaml::parse_value_full(text);
+    let ours = dittofs_krm::yaml::parse_value(text, Schema::Yaml12);
     match (ours, serde_yaml_value(text)) {
         (Ok(a), Ok(b)) => prop_assert_eq!(a, b, "{}", text),
         (Err(_), Err(_)) => {}
@@ -724,10 +725,10 @@ proptest! {
     /// writes plain the schema module resolves to a string under both.
     #[test]
     fn emitted_strings_read_back_under_both_schemas(s in tricky_scalar()) {
-        use dittofs_krm::yaml::{emit, parse_stream, parse_value_full, schema, Schema};
+        use dittofs_krm::yaml::{emit, parse_stream, parse_value, schema};
         let value = json!({ s.clone(): s.clone(), "list": [s.clone()] });
         let text = dittofs_krm::yaml::to_string(&value);
-        prop_assert_eq!(parse_value_full(&text).map_err(|e| TestCaseError::fail(e.to_string()))?, value.clone(), "{}", text);
+        prop_assert_eq!(parse_value(&text, Schema::Yaml12).map_err(|e| TestCaseError::fail(e.to_string()))?, value.clone(), "{}", text);
         prop_assert_eq!(parse_stream(&text, Schema::Yaml11).map_err(|e| TestCaseError::fail(e.to_string()))?, vec![value], "{}", text);
         if emit::is_plain_safe(&s) {
             for schema in schema::SCHEMAS {
@@ -767,4 +768,43 @@ fn the_value_builder_reads_the_repository_as_serde_yaml() {
             panic!("{}: {e}", file.display());
         }
     }
+}
+
+/// Plain scalars that YAML 1.2 (serde_yaml) reads as numbers, booleans or null, and look-alikes
+/// that stay strings, as values, keys and entries: the value builder reads them as serde_yaml
+/// does, through the line source (block style) and saphyr-parser (flow style) alike.
+#[test]
+fn plain_scalars_resolve_as_serde_yaml_resolves_them() {
+    const PLAIN: &[&str] = &[
+        "0", "7", "0123", "-0", "-1", "+1", "123456789012345678", "-123456789012345678", "1234567890123456789",
+        "99999999999999999999", "1e3", "1E3", "1.5", ".5", "5.", "-.5", "1_000", "0x1F", "0o17", "0b101", "0xZZ",
+        ".inf", "-.inf", "+.inf", ".Inf", ".NAN", ".nan", "inf", "-inf", "infinity", "Infinity", "nan", "NaN",
+        "true", "True", "TRUE", "tRue", "false", "False", "yes", "no", "on", "off", "y", "n", "~", "null", "Null",
+        "NULL", "nULL", "2024-01-01", "12:30:00", "1:2", "e3", "E", "i", "n1", "Nope", "10Gi", "5GB", "0.5Gi",
+        "-flag", "--flag", "-1a", "1-1", "/data", "$X", "a b", "1 2",
+    ];
+    for s in PLAIN {
+        for text in [format!("key: {s}\n"), format!("{s}: value\n"), format!("list:\n- {s}\n"), format!("{{key: [{s}]}}\n")] {
+            builder_agrees_with_serde_yaml(&text).unwrap();
+        }
+    }
+}
+
+#[test]
+fn literal_block_scalars_and_their_chomping_read_as_serde_yaml_reads_them() {
+    let bodies = ["  x\n", "  x\n\n", "  x\n  \n", "  x\n     \n", "\n  x\n", "  \n  x\n", "    \n  x\n", "  x\n   y\n  z\n\n\n", ""];
+    for header in ["|", "|-", "|+", "| # c", ">", ">-"] {
+        for body in bodies {
+            for after in ["", "next: 1\n", "# c\nnext: 1\n", "  # c\nnext: 1\n"] {
+                builder_agrees_with_serde_yaml(&format!("key: {header}\n{body}{after}")).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn repeated_keys_are_refused_as_serde_yaml_refuses_them() {
+    let text = "a: 1\nb:\n  c: 2\n  c: 3\n";
+    assert!(dittofs_krm::yaml::parse_value(text, Schema::Yaml12).is_err());
+    builder_agrees_with_serde_yaml(text).unwrap();
 }

@@ -9,7 +9,7 @@ fn container_and_pod(spec_extra: &str) -> (Value, Value) {
     );
     let output = dittofs_krm::run(&input).expect("accepted");
     assert!(!output.has_errors(), "{:?}", output.results);
-    let list = dittofs_krm::yaml::parse_value(&output.resource_list).expect("output parses");
+    let list = dittofs_krm::yaml::parse_value(&output.resource_list, dittofs_krm::yaml::Schema::Yaml12).expect("output parses");
     let sts = list["items"].as_array().expect("items").iter().find(|i| i["kind"] == "StatefulSet").expect("StatefulSet").clone();
     let pod = sts.pointer("/spec/template/spec").expect("pod spec").clone();
     (pod["containers"][0]["securityContext"].clone(), pod["securityContext"].clone())

@@ -138,7 +138,7 @@ fn check(case: &str, sts: &Value, items: &[Value]) {
         .find(|i| i["kind"] == "ConfigMap" && i["metadata"]["name"] == config_map_name)
         .unwrap_or_else(|| panic!("{ctx}: ConfigMap {config_map_name} not in the output"));
     let text = at(config_map, "/data/config.yaml").as_str().unwrap_or_else(|| panic!("{ctx}: no config.yaml"));
-    let config = dittofs_krm::yaml::parse_value(text).expect("config.yaml is YAML");
+    let config = dittofs_krm::yaml::parse_value(text, dittofs_krm::yaml::Schema::Yaml12).expect("config.yaml is YAML");
     let mut keys = BTreeSet::new();
     leaves(&config, "", &mut keys);
     for key in &keys {
@@ -255,7 +255,7 @@ fn every_generated_pod_fits_the_v0_4_2_server() {
         let items = answer.items();
         // A StatefulSet of an invalid DittoServer is kept as the input had it: not generated now.
         let text = std::fs::read_to_string(input).unwrap();
-        let given: Vec<Value> = dittofs_krm::yaml::parse_value(&text).ok().and_then(|l| l["items"].as_array().cloned()).unwrap_or_default();
+        let given: Vec<Value> = dittofs_krm::yaml::parse_value(&text, dittofs_krm::yaml::Schema::Yaml12).ok().and_then(|l| l["items"].as_array().cloned()).unwrap_or_default();
         for sts in items.iter().filter(|i| i["kind"] == "StatefulSet" && !given.contains(i)) {
             check(&input.display().to_string(), sts, &items);
             checked += 1;

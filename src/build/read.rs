@@ -67,7 +67,7 @@ pub fn read(sources: &[(String, String)]) -> Result<Manifests<'_>, BuildError> {
 /// recorded. Text that YAML 1.2 rejects stays text, so that the pipeline reports it as it would
 /// under kpt (with the line in the file).
 fn as_the_function_reads<'s>(item: Node<'static>, text: &'s str, range: std::ops::Range<usize>, name: &str, index: usize) -> Node<'s> {
-    match yaml::parse_value(&text[range.clone()]) {
+    match yaml::parse_value(&text[range.clone()], yaml::Schema::Yaml12) {
         Ok(Value::Object(mut object)) => {
             annotations::record_source(&mut object, name, index);
             Node::from_value(Value::Object(object))

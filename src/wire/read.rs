@@ -10,6 +10,9 @@ use crate::krm::gvk::{Gvk, RESOURCE_LIST, RESOURCE_LIST_V1ALPHA1};
 use crate::yaml::scan::{self, BlockSpan, Extent, ItemHeader, ScanFailure, ShapeError};
 use crate::yaml::{self, YamlError};
 
+/// The schema items are read with: KRM clients (kyaml's go-yaml v3) read YAML 1.2.
+const ITEMS: yaml::Schema = yaml::Schema::Yaml12;
+
 /// Input that cannot be read as a ResourceList at all. Shown on stderr; no ResourceList is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputError {
@@ -119,7 +122,7 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
     };
 
     // Rare inputs (flow style, aliases across items) need every value from one full parse.
-    let full: Option<Value> = if outline.needs_full_parse { Some(yaml::parse_value(input).map_err(InputError::NotYaml)?) } else { None };
+    let full: Option<Value> = if outline.needs_full_parse { Some(yaml::parse_value(input, ITEMS).map_err(InputError::NotYaml)?) } else { None };
     let full_items = full.as_ref().and_then(|v| v.get("items")).and_then(Value::as_array);
 
     let mut items = Vec::with_capacity(scanned.len());
@@ -167,7 +170,7 @@ fn keep_value_at_end_of_input(node: &mut Node<'_>) {
     let mut text = String::with_capacity(span.end - span.start + 1);
     scan::reindent(source, span, 0, &mut text);
     let (Ok(with_break), Some(Ok(as_written))) =
-        (yaml::parse_value(&text), text.strip_suffix('\n').map(yaml::parse_value))
+        (yaml::parse_value(&text, ITEMS), text.strip_suffix('\n').map(|t| yaml::parse_value(t, ITEMS)))
     else {
         return;
     };
@@ -189,7 +192,7 @@ fn body<'a>(input: &'a str, extent: Extent, rebuilt: impl FnOnce() -> Option<Val
 /// Parses a flow mapping cut out of the input: memory for that node only, where a full parse of
 /// the document would hold every item's value at once. Positions are given in the input.
 fn flow_value(input: &str, start: usize, end: usize) -> Result<Value, YamlError> {
-    yaml::parse_value(&input[start..end]).map_err(|e| match e {
+    yaml::parse_value(&input[start..end], ITEMS).map_err(|e| match e {
         YamlError::Syntax { message, line, column } => {
             let before = &input[..start];
             let first_column = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
@@ -221,7 +224,7 @@ impl Node<'_> {
                 let mut text = String::with_capacity(span.end - span.start);
                 scan::reindent(source, span, 0, &mut text);
                 // Positions in the cut-out text are turned back into positions in the input.
-                yaml::parse_value(&text).map_err(|e| match e {
+                yaml::parse_value(&text, ITEMS).map_err(|e| match e {
                     YamlError::Syntax { message, line, column } => YamlError::Syntax {
                         message,
                         line: line + source[..span.start].matches('\n').count(),

@@ -279,7 +279,7 @@ mod tests {
             let mut out = String::new();
             write_node(&value, 0, &mut out);
             assert!(out.contains("\n? "), "{out}");
-            assert_eq!(crate::yaml::parse_value(&out).expect("reads back"), value);
+            assert_eq!(crate::yaml::parse_value(&out, crate::yaml::Schema::Yaml12).expect("reads back"), value);
         }
         let mut out = String::new();
         write_node(&serde_json::json!({"k".repeat(1024): 1}), 0, &mut out);

@@ -1,7 +1,6 @@
 //! The line grammar of the block style kpt, kustomize and Argo CD write: one key or one `- `
-//! entry a line, single-line scalars, literal block scalars. Shared by the line event source
-//! ([`super::lines`]) and the line-by-line value builder ([`super::fast_value`]); each function
-//! returns `None` (or false) for text outside the subset, which the full parser then reads.
+//! entry a line, single-line scalars, literal block scalars. The line event source ([`super::lines`]) reads
+//! with it; each function returns `None` (or false) for text outside the subset, which the full parser then reads.
 
 use std::borrow::Cow;
 

@@ -6,14 +6,13 @@
 //!   saphyr-parser's `Parser`.
 //! - [`schema`] says what a plain scalar means, under YAML 1.2 (KRM items) or YAML 1.1
 //!   (kubectl, for `dittofs-krm build`); the reader and the emitter both ask it.
-//! - [`parse_value`] turns the text of one node into a `serde_json::Value`: [`fast_value`] reads
-//!   block style line by line, the [`value`] builder (over saphyr-parser's events) everything
-//!   else. [`parse_stream`] reads multi-document manifest streams with the builder.
+//! - [`parse_value`] turns the text of one node into a `serde_json::Value`, and [`parse_stream`]
+//!   the documents of a manifest stream: the [`value`] builder over the same events, under the
+//!   schema each call site names.
 //! - [`emit`] writes values back as block-style, YAML-1.1-safe text.
 
 pub mod emit;
 pub mod events;
-pub mod fast_value;
 mod line_grammar;
 mod line_table;
 pub mod lines;
@@ -51,20 +50,11 @@ impl fmt::Display for YamlError {
     }
 }
 
-/// Parses one YAML document into a JSON-shaped value, resolving aliases and merge keys (`<<`):
-/// block-style text line by line ([`fast_value`]), the rest with the value builder.
-pub fn parse_value(text: &str) -> Result<Value, YamlError> {
-    match fast_value::parse(text) {
-        Some(value) => Ok(value),
-        None => parse_value_full(text),
-    }
-}
-
-/// [`parse_value`] by the value builder alone, under [`Schema::Yaml12`] (what KRM items were
-/// always read with): what the line-by-line reading must agree with. One document; an empty
-/// text is `null`.
-pub fn parse_value_full(text: &str) -> Result<Value, YamlError> {
-    let mut documents = value::read(text, Schema::Yaml12)?;
+/// Parses one YAML document into a JSON-shaped value under `schema`, resolving aliases and
+/// merge keys (`<<`): the value builder over the events [`events::read`] chooses. One document;
+/// an empty text is `null`.
+pub fn parse_value(text: &str, schema: Schema) -> Result<Value, YamlError> {
+    let mut documents = value::read(text, schema)?;
     if documents.len() > 1 {
         return Err(YamlError::Unsupported("deserializing from YAML containing more than one document is not supported".into()));
     }

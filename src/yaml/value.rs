@@ -1,8 +1,7 @@
 //! The value builder: YAML events in, JSON-shaped documents out, under a [`Schema`].
 //!
-//! [`Builder`] is a receiver, not a loop around a parser: [`read`] feeds it saphyr-parser's
-//! events, and any other event source (a line reader that knows the block subset) can feed it
-//! the same way, through [`Builder::event`] or saphyr's [`SpannedEventReceiver`].
+//! [`Builder`] is a receiver, not a loop around a parser: [`read`] feeds it the events that
+//! [`events::read`] chooses, the line source's or saphyr-parser's, which are the same events.
 //!
 //! One rule set for both schemas, where the two readers it replaces differed:
 //! - only a plain, untagged `<<` is a merge key (kubectl and kpt's go-yaml agree; serde_yaml
@@ -19,9 +18,10 @@
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span, SpannedEventReceiver, Tag};
+use saphyr_parser::{Event, Marker, ScalarStyle, Span, SpannedEventReceiver, Tag};
 use serde_json::{Map, Value};
 
+use super::events;
 use super::schema::{self, NoJsonForm, Schema};
 use super::YamlError;
 
@@ -40,25 +40,35 @@ pub const ALIAS_NODES_PER_EVENT: usize = 100;
 
 const CORE: &str = "tag:yaml.org,2002:";
 
-/// Every document of `text`, empty ones as `null`, read with saphyr-parser.
+/// Every document of `text`, empty ones as `null`, from the events [`events::read`] chooses
+/// (the line source for the block style clients write, else saphyr-parser's).
 pub fn read(text: &str, schema: Schema) -> Result<Vec<Value>, YamlError> {
-    let mut builder = Builder::new(schema);
     // Counted only when the input ends without a line break (in characters, as saphyr counts).
     let end = (!text.ends_with(['\n', '\r'])).then(|| text.chars().count());
-    for next in Parser::new_from_str(text) {
-        let (mut event, span) = next.map_err(|e| YamlError::Syntax {
-            message: super::reword(e.info()),
-            line: e.marker().line(),
-            column: e.marker().col() + 1,
-        })?;
+    let (reader, parsed) = events::read(text, || FromText { text, end, builder: Builder::new(schema) });
+    // A builder error came from an event before the parser's error, so it is the one to tell.
+    let documents = reader.builder.finish()?;
+    parsed.map_err(|e| YamlError::Syntax { message: super::reword(e.info()), line: e.marker().line(), column: e.marker().col() + 1 })?;
+    Ok(documents)
+}
+
+/// The builder fed with the events of one text, which it needs to correct saphyr-parser's last
+/// block scalar ([`extra_break_at_end`]).
+struct FromText<'t> {
+    text: &'t str,
+    end: Option<usize>,
+    builder: Builder,
+}
+
+impl<'t> SpannedEventReceiver<'t> for FromText<'t> {
+    fn on_event(&mut self, mut event: Event<'t>, span: Span) {
         if let Event::Scalar(value, ScalarStyle::Literal | ScalarStyle::Folded, ..) = &mut event {
-            if end == Some(span.end.index()) && value.ends_with('\n') && extra_break_at_end(text, span.start.line()) {
+            if self.end == Some(span.end.index()) && value.ends_with('\n') && extra_break_at_end(self.text, span.start.line()) {
                 value.to_mut().pop();
             }
         }
-        builder.event(event, span)?;
+        self.builder.on_event(event, span);
     }
-    builder.finish()
 }
 
 /// saphyr-parser ends a block scalar whose last line ends the input without a line break with

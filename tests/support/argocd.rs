@@ -15,7 +15,7 @@ pub fn root() -> PathBuf {
 
 pub fn plugin() -> Value {
     let text = fs::read_to_string(root().join("examples/argocd/plugin.yaml")).unwrap();
-    dittofs_krm::yaml::parse_value(&text).unwrap()
+    dittofs_krm::yaml::parse_value(&text, dittofs_krm::yaml::Schema::Yaml12).unwrap()
 }
 
 /// `spec.generate.command`; its first word is the binary's path in the image.

@@ -36,7 +36,7 @@ impl Answer {
 
     /// The output items as values.
     pub fn items(&self) -> Vec<serde_json::Value> {
-        let list: serde_json::Value = dittofs_krm::yaml::parse_value(&self.stdout).unwrap_or_else(|e| panic!("stdout is not YAML: {e}\n{}", self.stdout));
+        let list: serde_json::Value = dittofs_krm::yaml::parse_value(&self.stdout, dittofs_krm::yaml::Schema::Yaml12).unwrap_or_else(|e| panic!("stdout is not YAML: {e}\n{}", self.stdout));
         list.get("items").and_then(|i| i.as_array()).cloned().unwrap_or_default()
     }
 
