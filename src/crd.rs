@@ -17,7 +17,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::api::{ditto_server, DittoServerSpec, FunctionConfig};
+use crate::model::{ditto_server, DittoServerSpec, FunctionConfig};
 
 pub const PLURAL: &str = "dittoservers";
 pub const VERSION: &str = "v1alpha1";
@@ -75,15 +75,15 @@ pub fn function_config_schema() -> Value {
         let fields = std::mem::take(properties);
         properties.insert(
             "apiVersion".into(),
-            json!({"type": "string", "enum": [crate::api::function_config::API_VERSION]}),
+            json!({"type": "string", "enum": [crate::model::function_config::API_VERSION]}),
         );
-        properties.insert("kind".into(), json!({"type": "string", "enum": [crate::api::function_config::KIND]}));
+        properties.insert("kind".into(), json!({"type": "string", "enum": [crate::model::function_config::KIND]}));
         properties.insert("metadata".into(), json!({"type": "object"}));
         properties.extend(fields);
     }
     let mut root = Map::new();
     root.insert("$schema".into(), Value::String("http://json-schema.org/draft-07/schema#".into()));
-    root.insert("title".into(), Value::String(crate::api::function_config::KIND.into()));
+    root.insert("title".into(), Value::String(crate::model::function_config::KIND.into()));
     if let Value::Object(generated) = schema {
         root.extend(generated);
     }
@@ -390,7 +390,7 @@ mod tests {
         // FIELDS (used in messages) and the typed struct (the schema, the help) name the same keys.
         let mut in_schema: Vec<&str> = schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
         in_schema.retain(|k| !matches!(*k, "apiVersion" | "kind" | "metadata"));
-        let mut fields = crate::api::function_config::FIELDS.to_vec();
+        let mut fields = crate::model::function_config::FIELDS.to_vec();
         in_schema.sort_unstable();
         fields.sort_unstable();
         assert_eq!(in_schema, fields);

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::Secret;
 use crate::expand::SecretData;
 use crate::krm::gvk::{SECRET, STORAGE_CLASS};
 use crate::krm::{self, Identities, ServerKey};
-use crate::wire::Item;
+use crate::parse::Item;
 
 #[derive(Default)]
 pub struct Inventory<'i> {

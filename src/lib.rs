@@ -2,19 +2,22 @@
 //! that run them.
 //!
 //! The core is pure: [`run`] takes the input text and returns the output text and results; the
-//! binary does the IO. Native and WASI builds run the same code.
+//! binary does the IO. Native and WASI builds run the same code. The stages, in the order the
+//! text goes through them: [`parse`] (over [`yaml`]) → [`model`] and [`krm`] → [`validate`] /
+//! [`expand`] → [`emit`], wired together by the pipeline; [`build`] feeds it plain manifests.
 
-pub mod api;
 pub mod build;
 pub mod crd;
+pub mod emit;
 pub mod expand;
 pub mod inventory;
 pub mod krm;
+pub mod model;
+pub mod parse;
 mod pipeline;
 pub mod target;
 pub mod validate;
-pub mod wire;
 pub mod yaml;
 
+pub use parse::InputError;
 pub use pipeline::{run, run_to, Output, RunError};
-pub use wire::InputError;

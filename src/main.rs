@@ -65,7 +65,7 @@ fn function() -> Result<(), Failure> {
     let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let results = dittofs_krm::run_to(&input, &mut stdout)?;
     stdout.flush().map_err(|e| Failure::stdout("dittofs-krm", e))?;
-    let errors: Vec<_> = results.into_iter().filter(|r| r.severity == dittofs_krm::wire::Severity::Error).collect();
+    let errors: Vec<_> = results.into_iter().filter(|r| r.severity == dittofs_krm::krm::Severity::Error).collect();
     if errors.is_empty() {
         Ok(())
     } else {

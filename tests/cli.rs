@@ -18,7 +18,7 @@ fn help_lists_every_function_config_field_and_value_without_reading_stdin() {
         let (code, stdout, stderr) = run_unreadable_stdin(args);
         assert_eq!((code, stderr.as_str()), (0, ""), "{args:?}");
         assert!(stdout.starts_with("dittofs-krm: expands DittoServer"), "{stdout}");
-        for field in dittofs_krm::api::function_config::FIELDS {
+        for field in dittofs_krm::model::function_config::FIELDS {
             assert!(stdout.contains(&format!("\n  {field}")), "{field} missing from --help:\n{stdout}");
             for value in schema["properties"][field]["enum"].as_array().into_iter().flatten() {
                 assert!(stdout.contains(value.as_str().unwrap()), "{field}: {value} missing from --help");

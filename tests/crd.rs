@@ -200,7 +200,7 @@ fn every_published_constraint_is_checked_by_the_function() {
                 let full = format!("spec.{path}");
                 let errors: Vec<_> = results
                     .iter()
-                    .filter(|r| r.severity == dittofs_krm::wire::Severity::Error && r.field.as_ref().is_some_and(|f| f.path == full))
+                    .filter(|r| r.severity == dittofs_krm::krm::Severity::Error && r.field.as_ref().is_some_and(|f| f.path == full))
                     .collect();
                 let located = errors.iter().all(|r| {
                     r.resource_ref.as_ref().is_some_and(|rr| rr.name == name) && r.file.as_ref().is_some_and(|f| f.path == format!("{name}.yaml"))
@@ -242,8 +242,8 @@ fn every_single_field_check_is_published() {
     let published: Vec<String> = fields.into_iter().map(|(p, _)| format!("spec.{p}")).collect();
 
     let spec = worst(schema);
-    let (spec, _) = dittofs_krm::api::read_typed::<dittofs_krm::api::DittoServerSpec>(spec, "spec").expect("the worst spec reads");
-    let found = dittofs_krm::api::walk::problems(&spec, "spec");
+    let (spec, _) = dittofs_krm::model::read_typed::<dittofs_krm::model::DittoServerSpec>(spec, "spec").expect("the worst spec reads");
+    let found = dittofs_krm::model::walk::problems(&spec, "spec");
     let paths: Vec<&str> = found.iter().map(|p| p.path.as_str()).collect();
     for path in &paths {
         assert!(published.iter().any(|p| p == path), "{path} is checked but the CRD publishes no constraint on it");

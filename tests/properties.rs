@@ -578,7 +578,7 @@ fn check_pipeline((items, between): (Vec<Item>, Vec<Option<String>>), mutations:
     let blocked: Vec<String> = second
         .results
         .iter()
-        .filter(|r| r.severity == dittofs_krm::wire::Severity::Error)
+        .filter(|r| r.severity == dittofs_krm::krm::Severity::Error)
         .filter_map(|r| r.resource_ref.as_ref().filter(|r| r.kind == "DittoServer").map(|r| r.name.clone()))
         .collect();
     let kept: Vec<(String, String, String)> =

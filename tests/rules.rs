@@ -1,7 +1,7 @@
 //! One focused test per validation rule: the result's severity, field.path, resourceRef and file,
 //! on the inputs of the golden cases (tests/cases/<case>/input.yaml).
 
-use dittofs_krm::wire::{Severity, ValidationResult};
+use dittofs_krm::krm::{Severity, ValidationResult};
 
 fn results(case: &str) -> Vec<ValidationResult> {
     let path = format!("{}/tests/cases/{case}/input.yaml", env!("CARGO_MANIFEST_DIR"));

@@ -20,10 +20,10 @@ use serde_json::{Map, Value};
 
 pub use order::{apply_order, SortKey};
 
-use crate::api::{function_config, Mode};
+use crate::model::{function_config, Mode};
 use crate::krm::gvk;
 use crate::pipeline;
-use crate::wire::{Severity, ValidationResult};
+use crate::krm::{Severity, ValidationResult};
 use crate::yaml::YamlError;
 
 /// What `build` prints: the stream for stdout and the results (warnings, infos) for stderr.

@@ -1,7 +1,7 @@
 //! The order of the stream: kustomize's legacy resource order, so that one `kubectl apply` of
 //! it works on a fresh cluster.
 
-use crate::wire::Node;
+use crate::parse::Node;
 
 /// Kinds that go first, in this order, and last: kustomize's legacy resource order (the
 /// `orderFirst` and `orderLast` lists of kustomize `api/resid/gvk.go`,

@@ -11,9 +11,9 @@ use serde_json::Value;
 
 use super::documents::mapping_documents;
 use super::BuildError;
-use crate::api::function_config;
+use crate::model::function_config;
 use crate::krm::{annotations, gvk};
-use crate::wire::{Body, Node};
+use crate::parse::{Body, Node};
 use crate::yaml::{self, scan::BlockSpan};
 
 /// The items of every source, and the typed functionConfig (`DittoServerExpansion`) with the

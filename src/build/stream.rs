@@ -10,7 +10,8 @@ use super::order::SortKey;
 use super::BuildError;
 use crate::krm::{annotations, gvk};
 use crate::pipeline::Sink;
-use crate::wire::{Item, Node, ValidationResult};
+use crate::krm::ValidationResult;
+use crate::parse::{Item, Node};
 use crate::yaml;
 
 /// One entry of the pipeline's output.

@@ -5,7 +5,7 @@
 use std::process::{ExitCode, Termination};
 
 use dittofs_krm::build::BuildError;
-use dittofs_krm::wire::ValidationResult;
+use dittofs_krm::krm::ValidationResult;
 use dittofs_krm::RunError;
 
 /// Every exit code and what it means, for `--help` (README.md repeats the help's text, and a

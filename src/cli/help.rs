@@ -59,8 +59,8 @@ fn synopsis(command: &Command) -> String {
 fn function_config_section() -> String {
     let mut text = format!(
         "functionConfig: apiVersion: {}, kind: {}, with these fields,\nor a ConfigMap whose data holds the same keys as strings (`-- key=value`):\n",
-        dittofs_krm::api::function_config::API_VERSION,
-        dittofs_krm::api::function_config::KIND
+        dittofs_krm::model::function_config::API_VERSION,
+        dittofs_krm::model::function_config::KIND
     );
     let schema = dittofs_krm::crd::function_config_schema();
     let empty = serde_json::Map::new();

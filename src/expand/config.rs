@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::api::ditto_server::{DittoServerSpec, JwtSpec};
+use crate::model::ditto_server::{DittoServerSpec, JwtSpec};
 use crate::target::{self, Placeholder};
 use crate::yaml;
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use super::{names, SecretData};
-use crate::api::DittoServerSpec;
+use crate::model::DittoServerSpec;
 
 pub fn config_hash(
     config_text: &str,

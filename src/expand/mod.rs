@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
-use crate::api::DittoServerSpec;
+use crate::model::DittoServerSpec;
 use crate::krm::annotations;
 use crate::krm::gvk::{Gvk, CONFIG_MAP, SERVICE, STATEFUL_SET};
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::SecretKeySelector;
 
-use crate::api::DittoServerSpec;
+use crate::model::DittoServerSpec;
 
 /// Pod annotation that changes whenever the configuration or a referenced Secret changes.
 pub const CONFIG_HASH: &str = "dittofs.io/config-hash";

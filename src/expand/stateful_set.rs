@@ -17,7 +17,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
 use super::{metadata, names, Server};
-use crate::api::DittoServerSpec;
+use crate::model::DittoServerSpec;
 use crate::target;
 
 /// How long the pod waits, once told to stop, before the server gets SIGTERM.

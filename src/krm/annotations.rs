@@ -4,7 +4,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::wire::{FileRef, ItemHeader, Node};
+use crate::krm::FileRef;
+
+use crate::parse::{ItemHeader, Node};
 
 /// Annotations the KRM clients use to track items (file, index, ids); kept on every item the
 /// function rewrites, and removed from the stream `build` prints.

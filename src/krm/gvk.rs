@@ -1,7 +1,7 @@
 //! The kinds the function reads or writes, by apiVersion and kind: one constant per kind, so
 //! that no module spells a kind (and a typo cannot make a kind silently unknown).
 
-use crate::api::ditto_server;
+use crate::model::ditto_server;
 
 /// An apiVersion (`group/version`, or `version` for the core group) and a kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,7 +18,8 @@ use foldhash::{HashMap, HashMapExt};
 
 use super::annotations;
 use super::gvk::{self, DITTO_SERVER};
-use crate::wire::{Item, ValidationResult};
+use crate::krm::ValidationResult;
+use crate::parse::Item;
 
 /// A DittoServer's (namespace, name).
 pub type ServerKey = (Option<String>, String);

@@ -3,7 +3,9 @@
 
 use foldhash::{HashMap, HashMapExt};
 
-use crate::wire::{Item, ValidationResult};
+use crate::krm::ValidationResult;
+
+use crate::parse::Item;
 
 /// Items every KRM resource must satisfy: apiVersion, kind, name, and no duplicates.
 pub fn check_items(items: &[Item<'_>]) -> Vec<ValidationResult> {

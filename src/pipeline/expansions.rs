@@ -9,11 +9,12 @@ use foldhash::{HashMap, HashMapExt};
 use super::checks::in_file;
 use super::server::{expand_server, Expansion};
 use super::Sink;
-use crate::api;
+use crate::model;
 use crate::expand::Generated;
 use crate::inventory::Inventory;
 use crate::krm::{self, annotations, ServerKey};
-use crate::wire::{Item, ValidationResult};
+use crate::krm::ValidationResult;
+use crate::parse::Item;
 
 /// (apiVersion, kind, namespace, name).
 type Identity<'s> = (&'s str, &'s str, Option<&'s str>, &'s str);
@@ -36,7 +37,7 @@ const MAX_NESTED_EXPANSIONS: usize = 32;
 pub struct Expander<'x, 'i, S: Sink> {
     items: &'i [Item<'i>],
     inventory: &'x Inventory<'i>,
-    storage_class_check: api::StorageClassCheck,
+    storage_class_check: model::StorageClassCheck,
     /// Every input item by identity, to find the generated names that other items already have.
     by_identity: HashMap<Identity<'i>, Vec<usize>>,
     expansions: HashMap<ServerKey, Rendered<S::Object>>,
@@ -51,7 +52,7 @@ pub struct Expander<'x, 'i, S: Sink> {
 }
 
 impl<'x, 'i, S: Sink> Expander<'x, 'i, S> {
-    pub fn new(items: &'i [Item<'i>], inventory: &'x Inventory<'i>, storage_class_check: api::StorageClassCheck) -> Self {
+    pub fn new(items: &'i [Item<'i>], inventory: &'x Inventory<'i>, storage_class_check: model::StorageClassCheck) -> Self {
         let mut by_identity: HashMap<Identity<'i>, Vec<usize>> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
             by_identity.entry((item.api_version(), item.kind(), item.namespace(), item.name())).or_default().push(i);

@@ -21,8 +21,11 @@ use serde_json::Value;
 
 pub use transform::{transform, Sink};
 
-use crate::api::function_config;
-use crate::wire::{self, InputError, Item, OutItem, Severity, ValidationResult};
+use crate::model::function_config;
+use crate::emit::OutItem;
+use crate::krm::{Severity, ValidationResult};
+use crate::parse::{InputError, Item};
+use crate::{emit, parse};
 
 /// The function's answer: the ResourceList text and its results.
 #[derive(Debug)]
@@ -72,13 +75,13 @@ pub fn run(input: &str) -> Result<Output, InputError> {
 /// [`run`] writing the ResourceList to `out` as it goes, without holding the output in memory.
 /// Nothing is written when the input is not a ResourceList.
 pub fn run_to(input: &str, out: &mut dyn io::Write) -> Result<Vec<ValidationResult>, RunError> {
-    let input = wire::normalize_line_breaks(input);
-    let list = wire::read(&input).map_err(RunError::Input)?;
+    let input = parse::normalize_line_breaks(input);
+    let list = parse::read(&input).map_err(RunError::Input)?;
     let config = match list.function_config.as_ref().map(|fc| fc.value()).transpose() {
         Ok(value) => function_config::read(value.as_ref()).map_err(|e| ValidationResult::error(e.message).at(e.path)),
         Err(e) => Err(ValidationResult::error(format!("functionConfig is not valid YAML: {e}")).at("functionConfig")),
     };
-    let mut sink = ResourceListSink { writer: wire::Writer::new(out) };
+    let mut sink = ResourceListSink { writer: emit::Writer::new(out) };
     let results = transform(&list.items, config, &mut sink).map_err(RunError::Write)?;
     sink.writer.finish(list.function_config.as_ref(), &results).map_err(RunError::Write)?;
     Ok(results)
@@ -86,7 +89,7 @@ pub fn run_to(input: &str, out: &mut dyn io::Write) -> Result<Vec<ValidationResu
 
 /// Function mode's output: a ResourceList written as it goes, generated objects kept as text.
 struct ResourceListSink<'w> {
-    writer: wire::Writer<'w>,
+    writer: emit::Writer<'w>,
 }
 
 impl Sink for ResourceListSink<'_> {
@@ -94,7 +97,7 @@ impl Sink for ResourceListSink<'_> {
     type Error = io::Error;
 
     fn keep(value: Value) -> String {
-        wire::render(&value)
+        emit::render(&value)
     }
 
     fn original(&mut self, _: usize, item: &Item<'_>) -> io::Result<()> {

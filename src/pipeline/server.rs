@@ -2,14 +2,15 @@
 
 use serde_json::Value;
 
-use crate::api::{self, DittoServerSpec};
+use crate::model::{self, DittoServerSpec};
 use crate::expand::{self, names, Generated, Server};
 use crate::inventory::Inventory;
 use crate::krm::annotations;
 use crate::krm::gvk::STATEFUL_SET;
 use crate::krm;
 use crate::validate;
-use crate::wire::{Item, Severity, ValidationResult};
+use crate::krm::{Severity, ValidationResult};
+use crate::parse::Item;
 
 /// What became of one DittoServer.
 pub enum Expansion {
@@ -25,7 +26,7 @@ pub fn expand_server(
     item: &Item<'_>,
     inventory: &Inventory,
     items: &[Item<'_>],
-    storage_class_check: api::StorageClassCheck,
+    storage_class_check: model::StorageClassCheck,
 ) -> (Expansion, Vec<ValidationResult>, Option<Value>) {
     let mut found = Vec::new();
     let value = match item.value() {
@@ -40,7 +41,7 @@ pub fn expand_server(
     found.extend(validate::name(item.name()));
     found.extend(krm::check_namespace(item.namespace()));
     let spec = match spec_value {
-        Value::Object(_) => match api::read_typed::<DittoServerSpec>(spec_value, "spec") {
+        Value::Object(_) => match model::read_typed::<DittoServerSpec>(spec_value, "spec") {
             Ok((spec, unknown)) => {
                 found.extend(unknown.into_iter().map(|path| {
                     ValidationResult::warning(format!("unknown field {path} is ignored; check its spelling against `dittofs-krm crd`"))

@@ -7,11 +7,12 @@ use serde_json::Value;
 
 use super::checks::check_items;
 use super::expansions::{Expander, Rendered};
-use crate::api::{FunctionConfig, Mode};
+use crate::model::{FunctionConfig, Mode};
 use crate::expand::names;
 use crate::inventory::Inventory;
 use crate::krm::{self, ServerKey};
-use crate::wire::{Item, Severity, ValidationResult};
+use crate::krm::{Severity, ValidationResult};
+use crate::parse::Item;
 
 /// Where the output items go, in order.
 pub trait Sink {

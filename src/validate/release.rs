@@ -1,10 +1,10 @@
 //! Rules that hold the spec against the server release the objects are for (see `target`): the
 //! image's release line, and the fields that DittoFS v0.4 does not read.
 
-use crate::api::ditto_server::SmbSpec;
-use crate::api::DittoServerSpec;
+use crate::model::ditto_server::SmbSpec;
+use crate::model::DittoServerSpec;
 use crate::target;
-use crate::wire::ValidationResult;
+use crate::krm::ValidationResult;
 
 /// What an image reference's tag says about the release it runs.
 #[derive(Debug, PartialEq, Eq)]

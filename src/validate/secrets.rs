@@ -3,11 +3,11 @@
 
 use k8s_openapi::api::core::v1::SecretKeySelector;
 
-use crate::api::DittoServerSpec;
+use crate::model::DittoServerSpec;
 use crate::expand::{names, SecretData};
 use crate::inventory::Inventory;
 use crate::target;
-use crate::wire::ValidationResult;
+use crate::krm::ValidationResult;
 
 const S3_PATH: &str = "spec.s3.credentialsSecretRef";
 

@@ -1,12 +1,12 @@
-//! Rules on the DittoServer alone: name, the single fields' rules (through `api::walk`), database,
+//! Rules on the DittoServer alone: name, the single fields' rules (through `model::walk`), database,
 //! ports (the operator's webhook rules, with the ports the server really listens on), and the
 //! paths that must lie on a claim.
 
-use crate::api::ditto_server::DatabaseType;
-use crate::api::{walk, DittoServerSpec};
+use crate::model::ditto_server::DatabaseType;
+use crate::model::{walk, DittoServerSpec};
 use crate::expand::names::MAX_SERVER_NAME;
 use crate::target;
-use crate::wire::ValidationResult;
+use crate::krm::ValidationResult;
 
 /// The longest name whose StatefulSet still gets a valid `controller-revision-hash` label
 /// (`<name>-<10 characters>` within 63).
@@ -41,7 +41,7 @@ pub fn name(name: &str) -> Vec<ValidationResult> {
     out
 }
 
-/// The rules of single fields (declared on their types, see `api::checked`), then the rules that
+/// The rules of single fields (declared on their types, see `model::checked`), then the rules that
 /// hold fields against each other.
 pub fn spec(spec: &DittoServerSpec) -> Vec<ValidationResult> {
     let mut out: Vec<ValidationResult> = walk::problems(spec, "spec")

@@ -1,8 +1,8 @@
 //! `storageClassName` against the StorageClass objects of the input.
 
-use crate::api::{DittoServerSpec, StorageClassCheck};
+use crate::model::{DittoServerSpec, StorageClassCheck};
 use crate::inventory::Inventory;
-use crate::wire::ValidationResult;
+use crate::krm::ValidationResult;
 
 const PATH: &str = "spec.storage.storageClassName";
 

@@ -4,7 +4,7 @@
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use serde_json::Value;
 
-use crate::wire::ValidationResult;
+use crate::krm::ValidationResult;
 
 pub fn immutable_templates(previous: &Value, next: &[PersistentVolumeClaim]) -> Vec<ValidationResult> {
     let before = previous.pointer("/spec/volumeClaimTemplates").cloned().unwrap_or(Value::Null);

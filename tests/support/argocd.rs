@@ -35,7 +35,7 @@ pub const APP_ENV: &[(&str, &str)] =
 pub fn strict_parameters() -> String {
     let parameter = &plugin()["spec"]["parameters"]["static"][0];
     let name = parameter["name"].as_str().unwrap();
-    assert!(dittofs_krm::api::function_config::FIELDS.contains(&name), "{name} is not a functionConfig field");
+    assert!(dittofs_krm::model::function_config::FIELDS.contains(&name), "{name} is not a functionConfig field");
     format!(r#"[{{"name": "{name}", "string": "strict"}}]"#)
 }
 

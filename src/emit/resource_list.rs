@@ -4,8 +4,8 @@ use std::io;
 
 use serde_json::Value;
 
-use super::read::{Body, Node};
-use super::ValidationResult;
+use crate::parse::{Body, Node};
+use crate::krm::ValidationResult;
 use crate::krm::gvk::RESOURCE_LIST;
 use crate::yaml::{emit, scan};
 

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use super::ResourceRef;
+use crate::krm::ResourceRef;
 use crate::krm::gvk::{Gvk, RESOURCE_LIST, RESOURCE_LIST_V1ALPHA1};
 use crate::yaml::scan::{self, BlockSpan, Extent, ItemHeader, ScanFailure, ShapeError};
 use crate::yaml::{self, YamlError};

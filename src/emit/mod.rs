@@ -1,0 +1,6 @@
+//! Text out: the ResourceList written back, untouched items as their own text, generated ones
+//! through the YAML emitter ([`crate::yaml::emit`]), the results last.
+
+mod resource_list;
+
+pub use resource_list::{render, OutItem, Writer};
