@@ -108,3 +108,38 @@ fn the_readmes_command_line_block_is_the_generated_help() {
     let block = after.split_once("```text\n").and_then(|(_, b)| b.split_once("```\n")).expect("a ```text block").0;
     assert_eq!(block, expected, "README.md's command line block differs from `dittofs-krm --help`; copy the help's text there");
 }
+
+/// The README's architecture tree names every source file and folder, and nothing that is not.
+#[test]
+fn readme_architecture_tree_matches_src() {
+    use std::collections::BTreeSet;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let section = readme.split_once("\n## Architecture\n").expect("README.md has a `## Architecture` section").1;
+    let tree = section.split_once("```\n").and_then(|(_, rest)| rest.split_once("```")).expect("a code block").0;
+    // The names of the tree, each `name.rs` or `name/` before its description.
+    let mut named = BTreeSet::new();
+    for line in tree.lines().skip(1) {
+        let entries = line.trim_start_matches(|c: char| "│├└─ ".contains(c));
+        let names = entries.split("  ").next().unwrap_or_default();
+        for name in names.split(", ") {
+            named.insert(name.trim().trim_end_matches('/').to_string());
+        }
+    }
+    let mut present = BTreeSet::new();
+    fn walk(dir: &std::path::Path, present: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).expect("src/ is readable") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            if path.is_dir() {
+                walk(&path, present);
+                present.insert(name);
+            } else if name.ends_with(".rs") && name != "mod.rs" && !name.ends_with("_tests.rs") {
+                present.insert(name);
+            }
+        }
+    }
+    walk(&root.join("src"), &mut present);
+    named.remove("mod.rs");
+    assert_eq!(named, present, "README.md's architecture tree and src/ differ");
+}

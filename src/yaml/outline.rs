@@ -321,7 +321,9 @@ fn record_header(
             _ => {}
         },
         (2, [Some(m), Some(a)]) if m == "metadata" && a == "annotations" => {
-            h.annotations.push(&key, &value);
+            // A null annotation is the empty string, as Kubernetes decodes it (a Go string from
+            // JSON null): `path:` with nothing after it and `path: null` must say the same.
+            h.annotations.push(&key, if is_null(&value) { "" } else { &value });
         }
         _ => {}
     }
