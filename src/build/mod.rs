@@ -48,16 +48,6 @@ pub enum BuildError {
     Empty,
 }
 
-impl BuildError {
-    /// The process exit code: 1 for what the function found, 2 for unreadable input.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            BuildError::Results(_) | BuildError::Empty => 1,
-            BuildError::Yaml { .. } | BuildError::NotAnObject { .. } | BuildError::Config(_) => 2,
-        }
-    }
-}
-
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
