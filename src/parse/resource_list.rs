@@ -1,4 +1,4 @@
-//! Reads a ResourceList: the outline from the scanner, and item values only on demand.
+//! Reads a ResourceList: the outline from the outline builder, and item values only on demand.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -70,7 +70,7 @@ pub struct ResourceList<'a> {
 }
 
 /// Turns each lone CR (one not followed by LF) into LF. YAML, and the parser, take a lone CR
-/// for a line break, while the scanner's line table counts LFs only, so item spans would be cut
+/// for a line break, while the outline's line table counts LFs only, so item spans would be cut
 /// in the wrong places. YAML reads every line break as LF, so no value changes; CRLF is kept.
 pub fn normalize_line_breaks(input: &str) -> Cow<'_, str> {
     let bytes = input.as_bytes();
@@ -208,7 +208,7 @@ fn flow_value(input: &str, start: usize, end: usize) -> Result<Value, YamlError>
 
 impl Node<'_> {
     /// The header read from the node's value, for nodes whose header fields may come from
-    /// aliases or merge keys. A node whose value cannot be parsed keeps the scanner's header.
+    /// aliases or merge keys. A node whose value cannot be parsed keeps the outline's header.
     fn with_header_from_value(mut self) -> Self {
         if let Ok(value) = self.value() {
             self.header = header_of(&value);
@@ -274,7 +274,7 @@ impl Node<'static> {
     }
 }
 
-/// The header fields of a value, as the scanner would read them from the value's emitted text.
+/// The header fields of a value, as the outline builder would read them from the value's emitted text.
 fn header_of(value: &Value) -> ItemHeader {
     let scalar = |v: &Value| match v {
         Value::String(s) => Some(s.clone()),

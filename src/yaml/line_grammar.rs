@@ -1,6 +1,6 @@
 //! The line grammar of the block style kpt, kustomize and Argo CD write: one key or one `- `
-//! entry a line, single-line scalars, literal block scalars. The line event source ([`super::lines`]) reads
-//! with it; each function returns `None` (or false) for text outside the subset, which the full parser then reads.
+//! entry a line, single-line scalars, literal and folded block scalars. The line event source ([`super::lines`]) reads
+//! with it; each function returns `None` (or false) for text outside the subset, which saphyr-parser then reads.
 
 use std::borrow::Cow;
 
@@ -16,7 +16,7 @@ pub(super) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> + '_ {
 }
 
 /// Printable ASCII and LF only, and a final line break: every other character and shape is the
-/// full parsers' to judge.
+/// parser's to judge.
 pub(super) fn in_subset(text: &str) -> bool {
     let bytes = text.as_bytes();
     // Chunks without an early exit inside: the check over a chunk compiles to vector code.
@@ -24,8 +24,7 @@ pub(super) fn in_subset(text: &str) -> bool {
         && bytes.chunks(64).all(|chunk| chunk.iter().fold(true, |ok, &b| ok & (b == b'\n' || (0x20..0x7f).contains(&b))))
 }
 
-/// The lines after a block scalar's header (`|`, `>`): which belong to it. Shared by the line
-/// scan and the value builder.
+/// The lines after a block scalar's header (`|`, `>`): which belong to it.
 pub(super) struct BlockScalar {
     /// Indentation of the node holding it: content lines are indented more.
     parent: usize,
@@ -49,8 +48,8 @@ impl BlockScalar {
     }
 
     /// A line indented `indent` (`blank`: nothing else on it); `None` when the leading all-space
-    /// lines have more spaces than the content (an error, or an indentation the full parsers
-    /// work out).
+    /// lines have more spaces than the content (an error, or an indentation the parser
+    /// works out).
     pub(super) fn take(&mut self, indent: usize, blank: bool) -> Option<BlockLine> {
         if blank {
             if self.content.is_none() {
@@ -87,7 +86,7 @@ pub(super) enum Chomp {
 }
 
 /// The chomping of a block scalar header (`|`, `>`) from what follows its indicator; `None`
-/// for explicit indentation indicators, which are left to the full parsers.
+/// for explicit indentation indicators, which are left to the parser.
 pub(super) fn chomp_of(after_indicator: &str) -> Option<Chomp> {
     match after_indicator.split(" #").next().unwrap_or("").trim_end_matches(' ') {
         "" => Some(Chomp::Clip),
@@ -152,7 +151,7 @@ pub(super) fn key_of(rest: &str) -> Option<KeyLine<'_>> {
         }
     };
     let after = &rest[colon + 1..];
-    // Merge keys (serde_yaml merges a quoted `<<` too) are the full parsers' to resolve.
+    // Merge keys are the parser's to read (the line source declines them, quoted or plain).
     if !(after.is_empty() || after.starts_with(' ')) || key == "<<" {
         return None;
     }

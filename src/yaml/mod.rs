@@ -69,12 +69,19 @@ pub fn parse_stream(text: &str, schema: Schema) -> Result<Vec<Value>, YamlError>
     Ok(documents)
 }
 
-/// Both parsers stop at a nesting depth and call it a recursion limit.
-pub(crate) fn reword(message: &str) -> String {
-    if message.ends_with("recursion limit exceeded") {
-        return message.replace("recursion limit exceeded", "nested too deeply for the YAML reader (recursion limit exceeded)");
+/// What the reader says of a document nested deeper than it reads.
+pub(crate) const TOO_DEEP: &str = "nested too deeply for the YAML reader (recursion limit exceeded)";
+
+/// saphyr-parser's syntax error, at its line and (1-based) column; its own nesting limit is
+/// worded as the value builder's.
+impl From<saphyr_parser::ScanError> for YamlError {
+    fn from(e: saphyr_parser::ScanError) -> YamlError {
+        let message = match e.info() {
+            info if info.ends_with("recursion limit exceeded") => info.replace("recursion limit exceeded", TOO_DEEP),
+            info => info.to_string(),
+        };
+        YamlError::Syntax { message, line: e.marker().line(), column: e.marker().col() + 1 }
     }
-    message.to_string()
 }
 
 /// Writes a value as a block-style YAML document (no `---`).

@@ -18,11 +18,7 @@ use super::YamlError;
 /// The outline of `text`, from whichever event source reads it.
 pub fn outline(text: &str) -> Result<Outline, ScanFailure> {
     let (builder, parsed) = events::read(text, || OutlineBuilder::new(text));
-    builder.finish(parsed.map_err(|e| YamlError::Syntax {
-        message: super::reword(e.info()),
-        line: e.marker().line(),
-        column: e.marker().col() + 1,
-    }))
+    builder.finish(parsed.map_err(YamlError::from))
 }
 
 /// An open collection. A mapping holds the key whose value comes next: the event's own string,

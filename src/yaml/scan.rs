@@ -5,7 +5,7 @@ use super::YamlError;
 
 pub use super::reindent::reindent;
 
-/// What the scanner learnt about one item of `items`.
+/// What the outline builder learnt about one item of `items`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ItemHeader {
     pub api_version: Option<String>,
@@ -108,7 +108,7 @@ pub struct ScannedItem {
     pub header: ItemHeader,
     pub extent: Extent,
     /// The node holds an alias or a merge key (`<<`): its header fields may come from them,
-    /// which the scanner does not resolve, so the reader takes the header from its value.
+    /// which the outline builder does not resolve, so the reader takes the header from its value.
     pub header_from_value: bool,
 }
 
@@ -131,7 +131,7 @@ pub struct FunctionConfigNode {
     pub header_from_value: bool,
 }
 
-/// The shape errors the scanner can tell apart; syntax errors come as [`YamlError::Syntax`].
+/// The shape errors the outline builder can tell apart; syntax errors come as [`YamlError::Syntax`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShapeError {
     Empty,

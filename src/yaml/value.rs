@@ -48,7 +48,7 @@ pub fn read(text: &str, schema: Schema) -> Result<Vec<Value>, YamlError> {
     let (reader, parsed) = events::read(text, || FromText { text, end, builder: Builder::new(schema) });
     // A builder error came from an event before the parser's error, so it is the one to tell.
     let documents = reader.builder.finish()?;
-    parsed.map_err(|e| YamlError::Syntax { message: super::reword(e.info()), line: e.marker().line(), column: e.marker().col() + 1 })?;
+    parsed?;
     Ok(documents)
 }
 
@@ -218,7 +218,7 @@ impl Builder {
 
     fn open(&mut self, collection: Collection, anchor: usize, at: Marker) -> Result<(), YamlError> {
         if self.stack.len() >= max_depth(self.schema) {
-            return Err(syntax("nested too deeply for the YAML reader (recursion limit exceeded)".into(), at));
+            return Err(syntax(super::TOO_DEEP.into(), at));
         }
         self.stack.push(Frame { collection, anchor, nodes: 1 });
         Ok(())
