@@ -70,7 +70,7 @@ pub fn write(items: &[Node<'_>], output: Collected) -> Result<String, BuildError
                     ValidationResult::error(format!(
                         "the function's output holds this object, and it cannot be read back: {e}; nothing is printed, so that the object is not left out of the stream"
                     ))
-                    .on(Some(item.resource_ref()), item.file()),
+                    .on_item(item),
                 );
                 continue;
             }
@@ -88,7 +88,7 @@ pub fn write(items: &[Node<'_>], output: Collected) -> Result<String, BuildError
                         Ok(_) => "it reads back as another value".to_string(),
                     }
                 ))
-                .on(Some(item.resource_ref()), item.file()),
+                .on_item(item),
             ),
         }
     }

@@ -41,7 +41,7 @@ pub fn unsupported_version(item: &Item<'_>) -> Option<ValidationResult> {
             DITTO_SERVER.api_version
         ))
         .at("apiVersion")
-        .on(Some(item.resource_ref()), item.file())
+        .on_item(item)
     })
 }
 

@@ -81,6 +81,11 @@ impl ValidationResult {
         self.file = file;
         self
     }
+
+    /// [`Self::on`] the item the result is about: its kind and name, and its file.
+    pub fn on_item(self, item: &crate::parse::Node<'_>) -> Self {
+        self.on(Some(item.resource_ref()), item.file())
+    }
 }
 
 impl ValidationResult {

@@ -52,7 +52,7 @@ pub fn check_items(items: &[Item<'_>]) -> Vec<ValidationResult> {
                         _ => String::new(),
                     },
                 ))
-                .on(Some(item.resource_ref()), item.file()),
+                .on_item(item),
             );
         }
     }

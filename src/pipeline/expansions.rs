@@ -101,7 +101,7 @@ impl<'x, 'i, S: Sink> Expander<'x, 'i, S> {
         for &p in positions {
             let item = &items[p];
             let (expansion, found, value) = expand_server(item, self.inventory, items, self.storage_class_check);
-            self.results.insert(p, found.into_iter().map(|r| on(r, item)).collect());
+            self.results.insert(p, found.into_iter().map(|r| r.on_item(item)).collect());
             if let Some(v) = value {
                 self.rewritten.insert(p, S::keep(v));
             }
@@ -111,7 +111,7 @@ impl<'x, 'i, S: Sink> Expander<'x, 'i, S> {
             let taken = self.names_taken(objects, key);
             if !taken.is_empty() {
                 let p = positions[positions.len() - 1];
-                self.results.entry(p).or_default().extend(taken.into_iter().map(|r| on(r, &items[p])));
+                self.results.entry(p).or_default().extend(taken.into_iter().map(|r| r.on_item(&items[p])));
                 last = Expansion::Invalid;
             }
         }
@@ -129,7 +129,7 @@ impl<'x, 'i, S: Sink> Expander<'x, 'i, S> {
             let result = ValidationResult::warning(
                 "kpt sent part of the package (a selector): the objects generated from this DittoServer are neither added, updated nor removed, as objects and Secrets outside the selection would change them; run the function without a selector to update them",
             );
-            self.results.entry(p).or_default().push(on(result, &items[p]));
+            self.results.entry(p).or_default().push(result.on_item(&items[p]));
             last = Expansion::Invalid;
         }
         last
@@ -198,10 +198,6 @@ impl<'x, 'i, S: Sink> Expander<'x, 'i, S> {
         }
         out
     }
-}
-
-fn on(result: ValidationResult, item: &Item<'_>) -> ValidationResult {
-    result.on(Some(item.resource_ref()), item.file())
 }
 
 /// For each generated object, the previously generated item (of `previous`, indexes into

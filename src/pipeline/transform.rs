@@ -105,5 +105,5 @@ fn kept_outside_selection(item: &Item<'_>, owner: &ServerKey) -> ValidationResul
             item.kind()
         ),
     )
-    .on(Some(item.resource_ref()), item.file())
+    .on_item(item)
 }
