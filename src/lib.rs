@@ -15,7 +15,7 @@ pub mod krm;
 pub mod model;
 pub mod parse;
 mod pipeline;
-pub mod target;
+pub mod server;
 pub mod validate;
 pub mod yaml;
 

@@ -242,7 +242,7 @@ fn every_single_field_check_is_published() {
     let published: Vec<String> = fields.into_iter().map(|(p, _)| format!("spec.{p}")).collect();
 
     let spec = worst(schema);
-    let (spec, _) = dittofs_krm::model::read_typed::<dittofs_krm::model::DittoServerSpec>(spec, "spec").expect("the worst spec reads");
+    let (spec, _) = dittofs_krm::model::read_typed::<dittofs_krm::server::v0_4::DittoServerSpec>(spec, "spec").expect("the worst spec reads");
     let found = dittofs_krm::model::walk::problems(&spec, "spec");
     let paths: Vec<&str> = found.iter().map(|p| p.path.as_str()).collect();
     for path in &paths {

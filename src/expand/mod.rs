@@ -1,6 +1,9 @@
-//! Expansion: one valid DittoServer in, the objects that run it out (k8s-openapi types).
+//! Expansion: one valid DittoServer in, the objects that run it out (k8s-openapi types), in the
+//! shape every line shares; what goes in them is the line's [`Plan`] and [`Layout`].
+//!
+//! [`Plan`]: crate::server::Plan
+//! [`Layout`]: crate::server::Layout
 
-mod config;
 mod hash;
 pub mod names;
 mod services;
@@ -12,21 +15,14 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
-use crate::model::DittoServerSpec;
 use crate::krm::annotations;
 use crate::krm::gvk::{Gvk, CONFIG_MAP, SERVICE, STATEFUL_SET};
+use crate::server::{Line, Server};
 
 pub use stateful_set::{strip_template_type_meta, volume_claim_templates};
 
 /// The decoded data of a Secret (`data` base64-decoded, `stringData` merged over it).
 pub type SecretData = BTreeMap<String, Vec<u8>>;
-
-/// A DittoServer that passed validation.
-pub struct Server<'a> {
-    pub name: &'a str,
-    pub namespace: Option<&'a str>,
-    pub spec: &'a DittoServerSpec,
-}
 
 /// One generated object, serialised, with the identity used to match it on the next run.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,21 +33,22 @@ pub struct Generated {
     pub value: Value,
 }
 
-/// Expands a server. `secret` looks up a Secret of the server's namespace in the input.
-pub fn expand(server: &Server<'_>, secret: &dyn Fn(&str) -> Option<SecretData>) -> Vec<Generated> {
-    let config_text = config::config_yaml(server.spec);
-    let config_hash = hash::config_hash(&config_text, server.name, server.spec, secret);
+/// Expands a valid server of the line `L`. `secret` looks up a Secret of the server's namespace in
+/// the input.
+pub fn expand<L: Line>(server: &Server<'_, L::Spec>, secret: &dyn Fn(&str) -> Option<SecretData>) -> Vec<Generated> {
+    let mut plan = L::plan(server);
+    let config_hash = hash::config_hash(&plan.config_yaml, &plan.hashed_secrets, secret);
     let mut out = Vec::with_capacity(6);
     let config_map = ConfigMap {
         metadata: metadata(server, names::config_map(server.name)),
-        data: Some(BTreeMap::from([("config.yaml".to_string(), config_text)])),
+        data: Some(BTreeMap::from([("config.yaml".to_string(), std::mem::take(&mut plan.config_yaml))])),
         ..ConfigMap::default()
     };
     out.push(generated(&config_map, CONFIG_MAP));
-    for service in services::services(server) {
+    for service in services::services(server, &plan.services) {
         out.push(generated(&service, SERVICE));
     }
-    let mut sts = generated(&stateful_set::stateful_set(server, &config_hash), STATEFUL_SET);
+    let mut sts = generated(&stateful_set::stateful_set::<L>(server, plan, &config_hash), STATEFUL_SET);
     stateful_set::strip_template_type_meta(&mut sts.value);
     out.push(sts);
     out
@@ -95,7 +92,7 @@ fn metadata_order(value: Value) -> Value {
 }
 
 /// Metadata shared by every generated object: name, namespace, labels and the marker.
-fn metadata(server: &Server<'_>, name: String) -> ObjectMeta {
+fn metadata<S>(server: &Server<'_, S>, name: String) -> ObjectMeta {
     ObjectMeta {
         name: Some(name),
         namespace: server.namespace.map(str::to_string),

@@ -3,10 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::SecretKeySelector;
-
-use crate::model::DittoServerSpec;
-
 /// Pod annotation that changes whenever the configuration or a referenced Secret changes.
 pub const CONFIG_HASH: &str = "dittofs.io/config-hash";
 
@@ -42,15 +38,5 @@ pub fn generated_from(namespace: Option<&str>, name: &str) -> String {
     match namespace {
         Some(ns) => format!("{ns}/{name}"),
         None => name.to_string(),
-    }
-}
-
-/// The Secret key of the server's JWT signing secret: `identity.jwt.secretRef`, or else the
-/// operator's own name for the Secret it generates (`<name>-jwt-secret`, key `jwt-secret`), so
-/// that a package moved from the operator keeps working.
-pub fn jwt_secret_ref(server: &str, spec: &DittoServerSpec) -> SecretKeySelector {
-    match &spec.identity.jwt {
-        Some(jwt) => jwt.secret_ref.clone(),
-        None => SecretKeySelector { name: format!("{server}-jwt-secret"), key: "jwt-secret".into(), optional: None },
     }
 }

@@ -1,11 +1,11 @@
-//! The Services: `-headless` (NFS, for the StatefulSet), `-file` (NFS and SMB), `-api`, and
-//! `-metrics` when metrics are enabled.
+//! The Services a line plans, each selecting the server's pod.
 
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::{metadata, names, Server};
-use crate::target;
+use super::{metadata, names};
+use crate::server::plan::{ServicePlan, ServiceShape};
+use crate::server::Server;
 
 /// A Service port `number` forwarding to the container port `target`.
 pub fn port(name: &str, number: i32, target: i32) -> ServicePort {
@@ -18,47 +18,29 @@ pub fn port(name: &str, number: i32, target: i32) -> ServicePort {
     }
 }
 
-pub fn services(server: &Server<'_>) -> Vec<Service> {
-    let spec = server.spec;
-    let service = |name: String, kind: Option<&str>, cluster_ip: Option<&str>, ports: Vec<ServicePort>, annotate: bool| {
-        let mut meta = metadata(server, name);
-        if annotate {
+pub fn services<S>(server: &Server<'_, S>, planned: &[ServicePlan]) -> Vec<Service> {
+    planned
+        .iter()
+        .map(|p| {
+            let mut meta = metadata(server, p.name.clone());
             if let Some(a) = meta.annotations.as_mut() {
-                a.extend(spec.service.annotations.clone());
+                a.extend(p.annotations.clone());
             }
-        }
-        Service {
-            metadata: meta,
-            spec: Some(ServiceSpec {
-                type_: kind.map(str::to_string),
-                cluster_ip: cluster_ip.map(str::to_string),
-                selector: Some(names::labels(server.name)),
-                ports: Some(ports),
-                ..ServiceSpec::default()
-            }),
-            ..Service::default()
-        }
-    };
-    let service_type = spec.service.kind.as_str();
-    // The ports users ask for, onto the ports the server listens on.
-    let nfs = || port("nfs", spec.nfs_port.get(), target::NFS_LISTEN_PORT);
-    let mut file_ports = vec![nfs()];
-    if spec.smb.enabled {
-        file_ports.push(port("smb", spec.smb.port.get(), target::SMB_LISTEN_PORT));
-    }
-    let mut out = vec![
-        service(names::headless_service(server.name), None, Some("None"), vec![nfs()], false),
-        service(names::file_service(server.name), Some(service_type), None, file_ports, true),
-        service(names::api_service(server.name), Some(service_type), None, vec![port("api", spec.control_plane.port.get(), spec.control_plane.port.get())], true),
-    ];
-    if spec.metrics.enabled {
-        out.push(service(
-            names::metrics_service(server.name),
-            Some("ClusterIP"),
-            None,
-            vec![port("metrics", spec.metrics.port.get(), spec.metrics.port.get())],
-            false,
-        ));
-    }
-    out
+            let (type_, cluster_ip) = match p.shape {
+                ServiceShape::Headless => (None, Some("None".to_string())),
+                ServiceShape::Typed(t) => (Some(t.to_string()), None),
+            };
+            Service {
+                metadata: meta,
+                spec: Some(ServiceSpec {
+                    type_,
+                    cluster_ip,
+                    selector: Some(names::labels(server.name)),
+                    ports: Some(p.ports.iter().map(|&(name, number, target)| port(name, number, target)).collect()),
+                    ..ServiceSpec::default()
+                }),
+                ..Service::default()
+            }
+        })
+        .collect()
 }

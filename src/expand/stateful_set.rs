@@ -1,14 +1,14 @@
-//! The StatefulSet: one `dittofs` container, the config volume and the metadata, content and
-//! cache volume claim templates (the cache always: its WAL must survive restarts).
+//! The StatefulSet: one `dittofs` container, the config and scratch volumes, and the line's
+//! volume claim templates and mounts (its [`Layout`]).
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource, EnvVar, EnvVarSource, ExecAction,
+    Capabilities, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource, ExecAction,
     HTTPGetAction,
     Lifecycle, LifecycleHandler, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSecurityContext, PodSpec,
-    PodTemplateSpec, Probe, SeccompProfile, SecretKeySelector, SecurityContext, Volume, VolumeMount,
+    PodTemplateSpec, Probe, SeccompProfile, SecurityContext, Volume, VolumeMount,
     VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -16,22 +16,22 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
-use super::{metadata, names, Server};
-use crate::model::DittoServerSpec;
-use crate::target;
+use super::{metadata, names};
+use crate::server::layout::{Layout, Source};
+use crate::server::{Line, Plan, Server};
 
 /// How long the pod waits, once told to stop, before the server gets SIGTERM.
 const PRE_STOP_SECONDS: i64 = 5;
-/// The pre-stop wait, the server's own graceful shutdown, and a margin before SIGKILL.
-const TERMINATION_GRACE_SECONDS: i64 = PRE_STOP_SECONDS + target::SHUTDOWN_TIMEOUT_SECONDS + 10;
 
-pub fn stateful_set(server: &Server<'_>, config_hash: &str) -> StatefulSet {
-    let spec = server.spec;
+pub fn stateful_set<L: Line>(server: &Server<'_, L::Spec>, plan: Plan, config_hash: &str) -> StatefulSet {
+    let facts = &L::FACTS;
+    // The pre-stop wait, the server's own graceful shutdown, and a margin before SIGKILL.
+    let termination_grace_seconds = PRE_STOP_SECONDS + facts.shutdown_timeout_seconds + 10;
     let labels = names::labels(server.name);
     StatefulSet {
         metadata: metadata(server, names::stateful_set(server.name)),
         spec: Some(StatefulSetSpec {
-            replicas: Some(spec.replicas.get()),
+            replicas: Some(plan.replicas),
             service_name: Some(names::headless_service(server.name)),
             selector: LabelSelector { match_labels: Some(labels.clone()), ..LabelSelector::default() },
             template: PodTemplateSpec {
@@ -47,12 +47,12 @@ pub fn stateful_set(server: &Server<'_>, config_hash: &str) -> StatefulSet {
                     // environment, and the server reads `DITTOFS_*` variables over its config
                     // keys: a Service `dittofs-metrics` would set `metrics.port` to a URL.
                     enable_service_links: Some(false),
-                    termination_grace_period_seconds: Some(TERMINATION_GRACE_SECONDS),
-                    security_context: Some(spec.pod_security_context.clone().unwrap_or(PodSecurityContext {
-                        fs_group: Some(target::USER_ID),
+                    termination_grace_period_seconds: Some(termination_grace_seconds),
+                    security_context: Some(plan.pod_security_context.clone().unwrap_or(PodSecurityContext {
+                        fs_group: Some(facts.user_id),
                         ..PodSecurityContext::default()
                     })),
-                    containers: vec![container(server)],
+                    containers: vec![container::<L>(server.spec, plan)],
                     volumes: Some(vec![
                         Volume {
                             name: "config".into(),
@@ -67,7 +67,7 @@ pub fn stateful_set(server: &Server<'_>, config_hash: &str) -> StatefulSet {
                     ..PodSpec::default()
                 }),
             },
-            volume_claim_templates: Some(volume_claim_templates(spec)),
+            volume_claim_templates: Some(volume_claim_templates(&L::LAYOUT, server.spec)),
             persistent_volume_claim_retention_policy: Some(StatefulSetPersistentVolumeClaimRetentionPolicy {
                 when_deleted: Some("Retain".into()),
                 when_scaled: Some("Retain".into()),
@@ -78,50 +78,40 @@ pub fn stateful_set(server: &Server<'_>, config_hash: &str) -> StatefulSet {
     }
 }
 
-fn container(server: &Server<'_>) -> Container {
-    let spec = server.spec;
-    // The server listens for NFS and SMB on its adapters' ports; the Services map the ports users
-    // ask for (`nfsPort`, `smb.port`) onto these.
-    let mut ports = vec![container_port("nfs", target::NFS_LISTEN_PORT), container_port("api", spec.control_plane.port.get())];
-    if spec.metrics.enabled {
-        ports.push(container_port("metrics", spec.metrics.port.get()));
-    }
-    if spec.smb.enabled {
-        ports.push(container_port("smb", target::SMB_LISTEN_PORT));
-    }
-    let mut mounts = vec![mount("metadata", target::METADATA_DIR, None)];
-    if !spec.database.uses_postgres() {
-        // The control-plane database (users, shares, stores, adapter ports) on the metadata
-        // claim: a directory of it at the API's default path, /data/controlplane.
-        mounts.push(mount("metadata", target::CONTROL_PLANE_DIR, Some(target::CONTROL_PLANE_SUB_PATH)));
-    }
-    mounts.push(mount("cache", target::CACHE_DIR, None));
-    mounts.push(mount("config", target::CONFIG_DIR, None));
-    mounts.push(mount("tmp", "/tmp", None));
-    if spec.storage.content_size.is_some() {
-        mounts.push(mount("content", target::CONTENT_DIR, None));
-    }
-    let api = spec.control_plane.port.get();
+fn container<L: Line>(spec: &L::Spec, plan: Plan) -> Container {
+    let facts = &L::FACTS;
+    let c = plan.container;
+    let mounts = L::LAYOUT
+        .mounts(spec)
+        .map(|m| {
+            let volume = match m.source {
+                Source::Claim(claim) => claim,
+                Source::Config => "config",
+                Source::Scratch => "tmp",
+            };
+            mount(volume, m.path, m.sub_path)
+        })
+        .collect();
+    let api = c.api_port;
     Container {
         name: "dittofs".into(),
-        image: Some(spec.image.clone()),
-        command: Some(vec![target::BINARY.into()]),
-        args: Some(target::ARGS.iter().map(|a| a.to_string()).collect()),
-        ports: Some(ports),
-        env: Some(env(server)),
-        resources: spec.resources.clone(),
-        security_context: Some(security_context(spec.security_context.as_ref())),
+        image: Some(c.image),
+        command: Some(vec![facts.binary.into()]),
+        args: Some(facts.args.iter().map(|a| a.to_string()).collect()),
+        ports: Some(c.ports.into_iter().map(|(name, port)| container_port(name, port)).collect()),
+        env: Some(c.env),
+        resources: c.resources,
+        security_context: Some(security_context(c.security_context.as_ref())),
         // The upstream operator's probes (internal/controller/dittoserver_controller.go:1006-1045):
         // the API answers once config, database, admin user and adapters are up (runtime.go:202-230);
         // the startup probe gives a first start's migrations 150 s.
-        startup_probe: Some(http_probe(target::LIVENESS_PATH, api, 0, 5, 30)),
-        liveness_probe: Some(http_probe(target::LIVENESS_PATH, api, 15, 10, 3)),
-        readiness_probe: Some(http_probe(target::READINESS_PATH, api, 10, 5, 3)),
-        // Time for the Services' endpoints to drop the pod before it stops taking connections
-        // (the image is alpine: /bin/sh exists, Dockerfile.goreleaser:4).
+        startup_probe: Some(http_probe(facts.liveness_path, api, 0, 5, 30)),
+        liveness_probe: Some(http_probe(facts.liveness_path, api, 15, 10, 3)),
+        readiness_probe: Some(http_probe(facts.readiness_path, api, 10, 5, 3)),
+        // Time for the Services' endpoints to drop the pod before it stops taking connections.
         lifecycle: Some(Lifecycle {
             pre_stop: Some(LifecycleHandler {
-                exec: Some(ExecAction { command: Some(vec!["/bin/sh".into(), "-c".into(), format!("sleep {PRE_STOP_SECONDS}")]) }),
+                exec: Some(ExecAction { command: Some(vec![facts.shell.into(), "-c".into(), format!("sleep {PRE_STOP_SECONDS}")]) }),
                 ..LifecycleHandler::default()
             }),
             ..Lifecycle::default()
@@ -171,15 +161,10 @@ fn merge(base: &mut Value, over: Value) {
     }
 }
 
-/// The templates in the operator's order: metadata, content (with contentSize), cache.
-pub fn volume_claim_templates(spec: &DittoServerSpec) -> Vec<PersistentVolumeClaim> {
-    let storage = &spec.storage;
-    let mut out = vec![claim("metadata", &storage.metadata_size, storage.storage_class_name.as_deref())];
-    if let Some(content) = &storage.content_size {
-        out.push(claim("content", content, storage.storage_class_name.as_deref()));
-    }
-    out.push(claim("cache", &storage.cache_size, storage.storage_class_name.as_deref()));
-    out
+/// The line's claim templates for `spec`, in its order.
+pub fn volume_claim_templates<S>(layout: &Layout<S>, spec: &S) -> Vec<PersistentVolumeClaim> {
+    let class = (layout.storage_class)(spec);
+    layout.claims(spec).into_iter().map(|(name, size)| claim(name, size, class)).collect()
 }
 
 /// A claim template. Note: k8s-openapi writes `apiVersion`/`kind` on each template; the API
@@ -198,46 +183,6 @@ fn claim(name: &str, size: &str, class: Option<&str>) -> PersistentVolumeClaim {
             ..PersistentVolumeClaimSpec::default()
         }),
         ..PersistentVolumeClaim::default()
-    }
-}
-
-/// The Secrets the server reads from its environment, in the operator's order (the server's own,
-/// then S3); every value by `secretKeyRef`, none copied.
-fn env(server: &Server<'_>) -> Vec<EnvVar> {
-    let spec = server.spec;
-    // Always: without a JWT secret of 32 characters the server does not start.
-    let mut env = vec![selector_env(target::ENV_JWT_SECRET, &names::jwt_secret_ref(server.name, spec))];
-    if let Some(r) = &spec.identity.admin.password_secret_ref {
-        env.push(selector_env(target::ENV_ADMIN_INITIAL_PASSWORD, r));
-    }
-    if let Some(r) = &spec.database.postgres_secret_ref {
-        for k in &target::POSTGRES_KEYS {
-            env.push(secret_env(&target::postgres_env(k.key), &r.name, k.key, !k.required));
-        }
-        env.push(secret_env(&target::postgres_env(target::POSTGRES_PASSWORD_KEY), &r.name, &r.key, false));
-    }
-    // The server's S3 client takes credentials and endpoint from the AWS SDK's default chain
-    // (pkg/controlplane/runtime/init.go:297-312); it ignores AWS_REGION (the store's region wins).
-    if let Some(r) = spec.s3.as_ref().and_then(|s3| s3.credentials_secret_ref.as_ref()) {
-        env.push(secret_env("AWS_ACCESS_KEY_ID", &r.secret_name, &r.access_key_id_key, false));
-        env.push(secret_env("AWS_SECRET_ACCESS_KEY", &r.secret_name, &r.secret_access_key_key, false));
-        env.push(secret_env("AWS_ENDPOINT_URL", &r.secret_name, &r.endpoint_key, true));
-    }
-    env
-}
-
-fn secret_env(name: &str, secret: &str, key: &str, optional: bool) -> EnvVar {
-    selector_env(
-        name,
-        &SecretKeySelector { name: secret.into(), key: key.into(), optional: optional.then_some(true) },
-    )
-}
-
-fn selector_env(name: &str, selector: &SecretKeySelector) -> EnvVar {
-    EnvVar {
-        name: name.into(),
-        value_from: Some(EnvVarSource { secret_key_ref: Some(selector.clone()), ..EnvVarSource::default() }),
-        ..EnvVar::default()
     }
 }
 

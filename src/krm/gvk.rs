@@ -1,7 +1,7 @@
 //! The kinds the function reads or writes, by apiVersion and kind: one constant per kind, so
 //! that no module spells a kind (and a typo cannot make a kind silently unknown).
 
-use crate::model::ditto_server;
+use crate::server::{API_VERSION, GROUP, KIND};
 
 /// An apiVersion (`group/version`, or `version` for the core group) and a kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,7 +10,7 @@ pub struct Gvk {
     pub kind: &'static str,
 }
 
-pub const DITTO_SERVER: Gvk = Gvk { api_version: ditto_server::API_VERSION, kind: ditto_server::KIND };
+pub const DITTO_SERVER: Gvk = Gvk { api_version: API_VERSION, kind: KIND };
 pub const CONFIG_MAP: Gvk = Gvk { api_version: "v1", kind: "ConfigMap" };
 pub const SECRET: Gvk = Gvk { api_version: "v1", kind: "Secret" };
 pub const SERVICE: Gvk = Gvk { api_version: "v1", kind: "Service" };
@@ -29,5 +29,5 @@ impl Gvk {
 /// A DittoServer of any version of its group (`dittofs.dittofs.com/*`): what `build` leaves out
 /// of the stream, and what the version check looks at.
 pub fn is_ditto_server(api_version: &str, kind: &str) -> bool {
-    kind == ditto_server::KIND && api_version.split('/').next() == Some(ditto_server::GROUP)
+    kind == KIND && api_version.split('/').next() == Some(GROUP)
 }

@@ -74,7 +74,7 @@ pub fn read(value: Option<&Value>) -> Result<FunctionConfig, ConfigError> {
     match (api_version, kind) {
         ("v1", "ConfigMap") => from_config_map(value),
         (API_VERSION, KIND) => from_typed(value),
-        (super::ditto_server::API_VERSION, super::ditto_server::KIND) => Ok(FunctionConfig::default()),
+        (crate::server::API_VERSION, crate::server::KIND) => Ok(FunctionConfig::default()),
         _ => Err(ConfigError {
             path: "functionConfig".into(),
             message: format!(

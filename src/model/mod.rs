@@ -1,7 +1,8 @@
-//! The resources the function reads: DittoServer and its own functionConfig.
+//! What the function reads into types: its own functionConfig, the field types that check their
+//! rules, and the typed reading every line's spec goes through. The DittoServer specs are their
+//! lines' (`server::v0_4::spec`).
 
 pub mod checked;
-pub mod ditto_server;
 pub mod function_config;
 pub mod walk;
 
@@ -9,7 +10,6 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use ditto_server::DittoServerSpec;
 pub use function_config::{FunctionConfig, Mode, StorageClassCheck};
 
 /// A problem found while reading a typed value, with the path of the field (dotted, from the

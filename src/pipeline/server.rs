@@ -1,16 +1,17 @@
-//! One DittoServer: parsed, validated and, when valid, expanded.
+//! One DittoServer: parsed, its line chosen, validated and, when valid, expanded.
 
 use serde_json::Value;
 
-use crate::model::{self, DittoServerSpec};
-use crate::expand::{self, names, Generated, Server};
+use crate::expand::{self, names, Generated};
 use crate::inventory::Inventory;
 use crate::krm::annotations;
 use crate::krm::gvk::STATEFUL_SET;
 use crate::krm;
 use crate::validate;
 use crate::krm::{Severity, ValidationResult};
+use crate::model;
 use crate::parse::Item;
+use crate::server::{self, Line, Server, Visit};
 
 /// What became of one DittoServer.
 pub enum Expansion {
@@ -40,8 +41,58 @@ pub fn expand_server(
     let rewritten = with_local_config(item, value);
     found.extend(validate::name(item.name()));
     found.extend(krm::check_namespace(item.namespace()));
-    let spec = match spec_value {
-        Value::Object(_) => match model::read_typed::<DittoServerSpec>(spec_value, "spec") {
+    let line = server::choose(&spec_value);
+    let (expansion, found) = line.visit(Render { item, spec_value, inventory, items, storage_class_check, found });
+    (expansion, found, rewritten)
+}
+
+/// One DittoServer read, validated and expanded as a server of the line `L`.
+struct Render<'r, 'i> {
+    item: &'r Item<'i>,
+    spec_value: Value,
+    inventory: &'r Inventory<'i>,
+    items: &'r [Item<'i>],
+    storage_class_check: model::StorageClassCheck,
+    /// What was found before the line was chosen.
+    found: Vec<ValidationResult>,
+}
+
+impl Visit for Render<'_, '_> {
+    type Out = (Expansion, Vec<ValidationResult>);
+
+    fn visit<L: Line>(self) -> Self::Out {
+        let Render { item, spec_value, inventory, items, storage_class_check, mut found } = self;
+        let Some(spec) = read_spec::<L>(spec_value, &mut found) else { return (Expansion::Invalid, found) };
+        let namespace = item.namespace();
+        let server = Server { name: item.name(), namespace, spec: &spec };
+        found.extend(validate::fields(&spec));
+        found.extend(L::rules(&server));
+        found.extend(validate::storage_class((L::LAYOUT.storage_class)(&spec), inventory, storage_class_check));
+        found.extend(L::secret_rules(&server, inventory));
+        if found.iter().any(|r| r.severity == Severity::Error) {
+            return (Expansion::Invalid, found);
+        }
+
+        let key = (item.header.namespace.clone(), item.name().to_string());
+        let previous_stateful_set = inventory
+            .identities
+            .generated_by(&key)
+            .iter()
+            .map(|&i| &items[i])
+            .find(|g| g.is(STATEFUL_SET) && g.name() == names::stateful_set(item.name()));
+        if let Some(Ok(previous)) = previous_stateful_set.map(Item::value) {
+            found.extend(validate::immutable_templates(&previous, &expand::volume_claim_templates(&L::LAYOUT, &spec)));
+        }
+
+        let secret = |name: &str| inventory.secret(namespace, name).flatten().cloned();
+        (Expansion::Valid(expand::expand::<L>(&server, &secret)), found)
+    }
+}
+
+/// The spec as the line's type, or the results that say why it cannot be read.
+fn read_spec<L: Line>(spec_value: Value, found: &mut Vec<ValidationResult>) -> Option<L::Spec> {
+    match spec_value {
+        Value::Object(_) => match model::read_typed::<L::Spec>(spec_value, "spec") {
             Ok((spec, unknown)) => {
                 found.extend(unknown.into_iter().map(|path| {
                     ValidationResult::warning(format!("unknown field {path} is ignored; check its spelling against `dittofs-krm crd`"))
@@ -62,34 +113,7 @@ pub fn expand_server(
             found.push(ValidationResult::error("spec must be an object (a mapping of fields), not a scalar or list").at("spec"));
             None
         }
-    };
-    let Some(spec) = spec else { return (Expansion::Invalid, found, rewritten) };
-
-    let namespace = item.namespace();
-    found.extend(validate::spec(&spec));
-    found.extend(validate::image(&spec));
-    found.extend(validate::ignored_fields(&spec));
-    found.extend(validate::storage_class(&spec, inventory, storage_class_check));
-    found.extend(validate::s3_secret(&spec, namespace, inventory));
-    found.extend(validate::secret_refs(item.name(), &spec, namespace, inventory));
-    if found.iter().any(|r| r.severity == Severity::Error) {
-        return (Expansion::Invalid, found, rewritten);
     }
-
-    let key = (item.header.namespace.clone(), item.name().to_string());
-    let previous_stateful_set = inventory
-        .identities
-        .generated_by(&key)
-        .iter()
-        .map(|&i| &items[i])
-        .find(|g| g.is(STATEFUL_SET) && g.name() == names::stateful_set(item.name()));
-    if let Some(Ok(previous)) = previous_stateful_set.map(Item::value) {
-        found.extend(validate::immutable_templates(&previous, &expand::volume_claim_templates(&spec)));
-    }
-
-    let server = Server { name: item.name(), namespace, spec: &spec };
-    let secret = |name: &str| inventory.secret(namespace, name).flatten().cloned();
-    (Expansion::Valid(expand::expand(&server, &secret)), found, rewritten)
 }
 
 /// The DittoServer must not reach a cluster (no CRD there): it is marked local-config, which kpt

@@ -1,14 +1,12 @@
-//! Validation of one DittoServer. Each rule returns results pointing at the field that caused
-//! them; the pipeline adds the resourceRef and file.
+//! Validation of one DittoServer that every line shares. Each rule returns results pointing at the
+//! field that caused them; the pipeline adds the resourceRef and file. A line's own rules live in
+//! its module (`server::v0_4`).
 
-mod release;
-mod secrets;
+pub mod secrets;
 mod spec;
 mod storage_class;
 mod templates;
 
-pub use release::{ignored_fields, image};
-pub use secrets::{s3_secret, secret_refs};
-pub use spec::{name, spec};
+pub use spec::{fields, name};
 pub use storage_class::storage_class;
 pub use templates::immutable_templates;

@@ -1,14 +1,15 @@
 //! `storageClassName` against the StorageClass objects of the input.
 
-use crate::model::{DittoServerSpec, StorageClassCheck};
+use crate::model::StorageClassCheck;
 use crate::inventory::Inventory;
 use crate::krm::ValidationResult;
 
 const PATH: &str = "spec.storage.storageClassName";
 
-pub fn storage_class(spec: &DittoServerSpec, inventory: &Inventory, check: StorageClassCheck) -> Vec<ValidationResult> {
+/// `class`: the claims' StorageClass, `None` for the cluster's default.
+pub fn storage_class(class: Option<&str>, inventory: &Inventory, check: StorageClassCheck) -> Vec<ValidationResult> {
     let classes = &inventory.storage_classes;
-    match spec.storage.storage_class_name.as_deref() {
+    match class {
         Some("") => Vec::new(), // reported by the spec rules
         Some(name) if classes.contains_key(name) => Vec::new(),
         Some(name) if !classes.is_empty() => {

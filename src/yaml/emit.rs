@@ -234,7 +234,7 @@ mod tests {
 
     #[test]
     fn ordinary_words_stay_plain() {
-        for s in ["10Gi", "5Gi", "15m", "168h", "dittofs-server", "app.kubernetes.io/name", "/data/cache", "ClusterIP", "marmos91c/dittofs:latest"] {
+        for s in ["10Gi", "5Gi", "15m", "168h", "dittofs-server", "app.kubernetes.io/name", "/data/state", "ClusterIP", "example/dfs:latest"] {
             assert!(is_plain_safe(s), "{s:?} should be plain");
         }
     }

@@ -4,8 +4,8 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::model::ditto_server::{DittoServerSpec, JwtSpec};
-use crate::target::{self, Placeholder};
+use super::facts::{self as target, Placeholder};
+use super::spec::{DittoServerSpec, JwtSpec};
 use crate::yaml;
 
 pub fn config_yaml(spec: &DittoServerSpec) -> String {

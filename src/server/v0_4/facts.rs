@@ -1,7 +1,24 @@
-//! The DittoFS server release the generated objects are for: v0.4.2, the last release whose image
-//! has this API's volume layout. Each fact names the file and line of the server's source at tag
-//! v0.4.2 (github.com/marmos91/dittofs) it comes from; `tests/server_facts.rs` holds the generated
+//! The facts of the v0.4 line, as of its release v0.4.2, the last release whose image has this
+//! API's volume layout. Each fact names the file and line of the server's source at tag v0.4.2
+//! (github.com/marmos91/dittofs) it comes from; `tests/server_facts.rs` holds the generated
 //! objects against its own copy of these facts.
+
+use crate::server::Facts;
+
+pub const FACTS: Facts = Facts {
+    line: "v0.4",
+    release: RELEASE,
+    image: IMAGE,
+    binary: BINARY,
+    args: &ARGS,
+    config_dir: CONFIG_DIR,
+    user_id: USER_ID,
+    // The image is alpine (Dockerfile.goreleaser:4).
+    shell: "/bin/sh",
+    liveness_path: LIVENESS_PATH,
+    readiness_path: READINESS_PATH,
+    shutdown_timeout_seconds: SHUTDOWN_TIMEOUT_SECONDS,
+};
 
 /// The release the objects are generated for, and the image that runs it (.goreleaser.yml:98-99).
 pub const RELEASE: &str = "v0.4.2";

@@ -1,10 +1,10 @@
-//! The DittoServer custom resource (`dittofs.dittofs.com/v1alpha1`), Phase-3 API.
+//! The v0.4 line's DittoServer spec (`dittofs.dittofs.com/v1alpha1`): the Phase-3 API.
 //!
 //! Every default the CRD declares is a serde default here, so the function applies what an API
 //! server would; the same attributes feed the JSON schema of `dittofs-krm crd`. Each struct has
 //! its defaults in one place: its `Default` (struct-level `#[serde(default)]`) or, when a field is
 //! required, one default function per field. The rules of single fields live on their types
-//! (`super::checked`), which publish them in the CRD too.
+//! (`crate::model::checked`), which publish them in the CRD too.
 
 use std::collections::BTreeMap;
 
@@ -12,15 +12,10 @@ use k8s_openapi::api::core::v1::{PodSecurityContext, ResourceRequirements, Secre
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub const API_VERSION: &str = "dittofs.dittofs.com/v1alpha1";
-pub const GROUP: &str = "dittofs.dittofs.com";
-pub const KIND: &str = "DittoServer";
-
-pub use super::checked::SIZE_PATTERN;
-use super::checked::{AtLeast, Int, Port, Size, StorageClassName};
+use crate::model::checked::{AtLeast, Int, Port, Size, StorageClassName};
 
 // The fields with a rule of their own come in the order their problems are reported: sizes,
-// replicas, then the ports (`super::walk` follows the field order). Doc comments are the CRD's
+// replicas, then the ports (`crate::model::walk` follows the field order). Doc comments are the CRD's
 // descriptions; notes for the code are plain comments.
 /// Desired state of a DittoFS server.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -374,7 +369,7 @@ pub struct S3CredentialsSecretRef {
 // The defaults of fields whose struct has a required field (and so no struct-level default).
 
 fn default_image() -> String {
-    crate::target::IMAGE.into()
+    super::facts::IMAGE.into()
 }
 fn default_replicas() -> Int<0, 1> {
     Int::new(1)

@@ -1,45 +1,10 @@
-//! Rules that hold the spec against the server release the objects are for (see `target`): the
-//! image's release line, and the fields that DittoFS v0.4 does not read.
+//! Rules that hold the spec against the v0.4 release (see `facts`): the image's release line,
+//! and the fields that DittoFS v0.4 does not read.
 
-use crate::model::ditto_server::SmbSpec;
-use crate::model::DittoServerSpec;
-use crate::target;
+use super::facts as target;
+use super::spec::{DittoServerSpec, SmbSpec};
 use crate::krm::ValidationResult;
-
-/// What an image reference's tag says about the release it runs.
-#[derive(Debug, PartialEq, Eq)]
-enum Tag<'a> {
-    /// `@sha256:...`: one image for ever, whatever it holds.
-    Digest,
-    /// No tag or `latest`: whatever was pushed last.
-    Latest,
-    /// `vN` or `vN.M`: the newest release of a line.
-    Line(&'a str),
-    /// `vX.Y.Z` (with an optional suffix such as `-amd64`).
-    Release(u64, u64),
-    /// Anything else: a build of one's own, nothing to tell.
-    Other,
-}
-
-fn tag(image: &str) -> Tag<'_> {
-    if image.contains('@') {
-        return Tag::Digest;
-    }
-    // A tag follows the last ':' after the last '/' (a ':' before it is a registry's port).
-    let last = image.rsplit('/').next().unwrap_or(image);
-    let Some((_, tag)) = last.rsplit_once(':') else { return Tag::Latest };
-    if tag == "latest" {
-        return Tag::Latest;
-    }
-    let version = tag.strip_prefix('v').unwrap_or(tag);
-    let (numbers, suffix) = version.split_once('-').map_or((version, None), |(n, s)| (n, Some(s)));
-    let parts: Vec<Option<u64>> = numbers.split('.').map(|p| p.parse().ok()).collect();
-    match parts[..] {
-        [Some(_)] | [Some(_), Some(_)] if suffix.is_none() => Tag::Line(tag),
-        [Some(major), Some(minor), Some(_)] => Tag::Release(major, minor),
-        _ => Tag::Other,
-    }
-}
+use crate::server::image::{tag, Tag};
 
 pub fn image(spec: &DittoServerSpec) -> Vec<ValidationResult> {
     let image = spec.image.as_str();
@@ -116,25 +81,4 @@ fn smb_tuning(smb: &SmbSpec) -> Vec<ValidationResult> {
             .at(format!("spec.smb.{field}"))
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{tag, Tag};
-
-    #[test]
-    fn tags_tell_the_release() {
-        assert_eq!(tag("marmos91c/dittofs"), Tag::Latest);
-        assert_eq!(tag("marmos91c/dittofs:latest"), Tag::Latest);
-        assert_eq!(tag("registry:5000/dittofs"), Tag::Latest);
-        assert_eq!(tag("registry:5000/dittofs:v0.4.2"), Tag::Release(0, 4));
-        assert_eq!(tag("marmos91c/dittofs:v0.4.2-amd64"), Tag::Release(0, 4));
-        assert_eq!(tag("marmos91c/dittofs:0.5.0"), Tag::Release(0, 5));
-        assert_eq!(tag("marmos91c/dittofs:v0"), Tag::Line("v0"));
-        assert_eq!(tag("marmos91c/dittofs:v0.4"), Tag::Line("v0.4"));
-        assert_eq!(tag("marmos91c/dittofs@sha256:0123"), Tag::Digest);
-        assert_eq!(tag("marmos91c/dittofs:v0.4.2@sha256:0123"), Tag::Digest);
-        assert_eq!(tag("marmos91c/dittofs:nightly"), Tag::Other);
-        assert_eq!(tag("marmos91c/dittofs:v0.4-rc"), Tag::Other);
-    }
 }

@@ -17,7 +17,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::model::{ditto_server, DittoServerSpec, FunctionConfig};
+use crate::model::FunctionConfig;
+use crate::server as ditto_server;
+
+mod union;
 
 pub const PLURAL: &str = "dittoservers";
 pub const VERSION: &str = "v1alpha1";
@@ -93,7 +96,7 @@ pub fn function_config_schema() -> Value {
 
 /// The DittoServer CRD (apiextensions.k8s.io/v1).
 pub fn crd() -> CustomResourceDefinition {
-    let spec = schema_for::<DittoServerSpec>();
+    let spec = union::spec_schema();
     let status = schema_for::<DittoServerStatus>();
     let root = json!({
         "description": "DittoServer runs a DittoFS NFS/SMB server: a StatefulSet with its ConfigMap and Services.",
@@ -357,14 +360,14 @@ mod tests {
         let schema = spec_schema();
         let spec = &schema["properties"]["spec"];
         assert_eq!(spec["required"], json!(["storage"]));
-        assert_eq!(spec["properties"]["image"]["default"], crate::target::IMAGE);
+        assert_eq!(spec["properties"]["image"]["default"], crate::server::v0_4::facts::IMAGE);
         assert_eq!(spec["properties"]["replicas"]["default"], 1);
         assert_eq!(spec["properties"]["replicas"]["minimum"], 0);
         assert_eq!(spec["properties"]["replicas"]["maximum"], 1);
         assert_eq!(spec["properties"]["nfsPort"]["maximum"], 65535);
         let storage = &spec["properties"]["storage"]["properties"];
         for size in ["metadataSize", "contentSize", "cacheSize"] {
-            assert_eq!(storage[size]["pattern"], ditto_server::SIZE_PATTERN, "{size}");
+            assert_eq!(storage[size]["pattern"], crate::model::checked::SIZE_PATTERN, "{size}");
             assert_eq!(storage[size]["type"], "string", "{size}");
         }
         assert_eq!(storage["cacheSize"]["default"], "5Gi");
@@ -376,7 +379,7 @@ mod tests {
         let s3 = &spec["properties"]["s3"];
         assert_eq!(s3["type"], "object");
         assert!(s3.get("nullable").is_none());
-        // The v0.4 server ignores the region: no default to suggest otherwise.
+        // The server ignores the region: no default to suggest otherwise.
         assert!(s3["properties"]["region"].get("default").is_none());
         assert_eq!(schema["properties"]["status"]["properties"]["phase"]["enum"], json!(["Pending", "Running", "Failed", "Stopped"]));
         assert!(schema["properties"]["status"].get("required").is_none());

@@ -1,0 +1,103 @@
+//! DittoFS server release lines. A line is one module (such as `v0_4`) that owns all there is to know
+//! about the servers of its releases: its spec type, its facts (image, binary, ports, paths,
+//! user), its volume layout, its `config.yaml`, and its rules with their wording. What every line
+//! shares (the shape of the Kubernetes objects, names, the config hash, Secret lookups, the
+//! StorageClass check, the securityContext merge) asks the line through [`Line`].
+//!
+//! [`Which`] is the table of lines and the one place that names their types; [`choose`] is the
+//! one place that decides which line renders a DittoServer.
+
+pub mod image;
+pub mod layout;
+pub mod plan;
+pub mod v0_4;
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::inventory::Inventory;
+use crate::krm::ValidationResult;
+
+pub use layout::Layout;
+pub use plan::Plan;
+
+/// The group, version and kind every line's DittoServer has: one apiVersion, several lines.
+pub const GROUP: &str = "dittofs.dittofs.com";
+pub const API_VERSION: &str = "dittofs.dittofs.com/v1alpha1";
+pub const KIND: &str = "DittoServer";
+
+/// One DittoServer of a line, as its rules and its plan see it.
+pub struct Server<'a, S> {
+    pub name: &'a str,
+    pub namespace: Option<&'a str>,
+    pub spec: &'a S,
+}
+
+/// What a line's servers are, whatever their spec says.
+#[derive(Debug)]
+pub struct Facts {
+    /// The release line and the release the objects are checked against.
+    pub line: &'static str,
+    pub release: &'static str,
+    /// The image of that release: the spec's default.
+    pub image: &'static str,
+    /// The command and its arguments.
+    pub binary: &'static str,
+    pub args: &'static [&'static str],
+    /// Where the ConfigMap's `config.yaml` is mounted.
+    pub config_dir: &'static str,
+    /// The image's user and group.
+    pub user_id: i64,
+    /// A shell in the image, for the pre-stop wait.
+    pub shell: &'static str,
+    /// Health endpoints on the API port.
+    pub liveness_path: &'static str,
+    pub readiness_path: &'static str,
+    /// The server's own graceful-shutdown bound, which the pod's grace period must cover.
+    pub shutdown_timeout_seconds: i64,
+}
+
+/// A DittoFS release line.
+pub trait Line {
+    /// The spec as this line's API has it (its defaults are the CRD's for this line).
+    type Spec: DeserializeOwned + Serialize + JsonSchema + 'static;
+    const FACTS: Facts;
+    /// Claims, mounts and the paths that must lie on a claim.
+    const LAYOUT: Layout<Self::Spec>;
+    /// The line's rules beyond single fields (those are declared on the spec's field types):
+    /// fields against each other and against the release. Reported before the StorageClass check.
+    fn rules(server: &Server<'_, Self::Spec>) -> Vec<ValidationResult>;
+    /// The Secrets the spec refers to, against the input. Reported after the StorageClass check.
+    fn secret_rules(server: &Server<'_, Self::Spec>, inventory: &Inventory) -> Vec<ValidationResult>;
+    /// What to generate for a valid server.
+    fn plan(server: &Server<'_, Self::Spec>) -> Plan;
+}
+
+/// Work done with a line's types: [`Which::visit`] calls it with the chosen line.
+pub trait Visit {
+    type Out;
+    fn visit<L: Line>(self) -> Self::Out;
+}
+
+/// The table of lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    V0_4,
+}
+
+impl Which {
+    pub const ALL: [Which; 1] = [Which::V0_4];
+
+    pub fn visit<V: Visit>(self, work: V) -> V::Out {
+        match self {
+            Which::V0_4 => work.visit::<v0_4::V0_4>(),
+        }
+    }
+}
+
+/// The line that renders a DittoServer with this spec.
+pub fn choose(_spec: &Value) -> Which {
+    Which::V0_4
+}
