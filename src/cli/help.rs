@@ -5,11 +5,16 @@
 use super::commands::{Command, COMMANDS};
 use super::failure::EXIT_CODES;
 
-const HEAD: &str = "\
-dittofs-krm: expands DittoServer resources (dittofs.dittofs.com/v1alpha1) into the ConfigMap,
+fn head() -> String {
+    format!(
+        "\
+dittofs-krm: expands DittoServer resources ({}) into the ConfigMap,
 Services and StatefulSet that run them. A KRM function: reads a ResourceList on stdin, writes one
 with results on stdout.
-";
+",
+        dittofs_krm::server::API_VERSION
+    )
+}
 
 const EXAMPLES: &str = "\
 Examples:
@@ -29,7 +34,7 @@ const ABOUT_BELOW: usize = 19;
 
 /// The whole help.
 pub fn usage() -> String {
-    [HEAD, &usage_section(), EXAMPLES, &function_config_section(), &exit_codes_section()].join("\n")
+    [&head(), &usage_section(), EXAMPLES, &function_config_section(), &exit_codes_section()].join("\n")
 }
 
 /// `Usage:` and a line per command (README.md holds a copy; a test compares them).

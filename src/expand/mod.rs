@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::krm::annotations;
 use crate::krm::gvk::{Gvk, CONFIG_MAP, SERVICE, STATEFUL_SET};
-use crate::server::{Line, Server};
+use crate::server::Plan;
 
 pub use stateful_set::{strip_template_type_meta, volume_claim_templates};
 
@@ -33,22 +33,31 @@ pub struct Generated {
     pub value: Value,
 }
 
-/// Expands a valid server of the line `L`. `secret` looks up a Secret of the server's namespace in
-/// the input.
-pub fn expand<L: Line>(server: &Server<'_, L::Spec>, secret: &dyn Fn(&str) -> Option<SecretData>) -> Vec<Generated> {
-    let mut plan = L::plan(server);
-    let config_hash = hash::config_hash(&plan.config_yaml, &plan.hashed_secrets, secret);
+/// The objects a plan expands to, by apiVersion, kind and name, in the order [`expand`] makes
+/// them: known before anything is made.
+pub fn identities(plan: &Plan) -> Vec<(Gvk, String)> {
+    let mut out = vec![(CONFIG_MAP, names::config_map(&plan.name))];
+    out.extend(plan.workload.services.iter().map(|s| (SERVICE, s.name.clone())));
+    out.push((STATEFUL_SET, names::stateful_set(&plan.name)));
+    out
+}
+
+/// Expands a valid server's plan. `secret` looks up a Secret of the server's namespace in the
+/// input.
+pub fn expand(mut plan: Plan, secret: &dyn Fn(&str) -> Option<SecretData>) -> Vec<Generated> {
+    let config_text = std::mem::take(&mut plan.workload.config_yaml);
+    let config_hash = hash::config_hash(&config_text, &plan.workload.hashed_secrets, secret);
     let mut out = Vec::with_capacity(6);
     let config_map = ConfigMap {
-        metadata: metadata(server, names::config_map(server.name)),
-        data: Some(BTreeMap::from([("config.yaml".to_string(), std::mem::take(&mut plan.config_yaml))])),
+        metadata: metadata(&plan, names::config_map(&plan.name)),
+        data: Some(BTreeMap::from([("config.yaml".to_string(), config_text)])),
         ..ConfigMap::default()
     };
     out.push(generated(&config_map, CONFIG_MAP));
-    for service in services::services(server, &plan.services) {
+    for service in services::services(&plan) {
         out.push(generated(&service, SERVICE));
     }
-    let mut sts = generated(&stateful_set::stateful_set::<L>(server, plan, &config_hash), STATEFUL_SET);
+    let mut sts = generated(&stateful_set::stateful_set(plan, &config_hash), STATEFUL_SET);
     stateful_set::strip_template_type_meta(&mut sts.value);
     out.push(sts);
     out
@@ -92,14 +101,14 @@ fn metadata_order(value: Value) -> Value {
 }
 
 /// Metadata shared by every generated object: name, namespace, labels and the marker.
-fn metadata<S>(server: &Server<'_, S>, name: String) -> ObjectMeta {
+fn metadata(plan: &Plan, name: String) -> ObjectMeta {
     ObjectMeta {
         name: Some(name),
-        namespace: server.namespace.map(str::to_string),
-        labels: Some(names::labels(server.name)),
+        namespace: plan.namespace.clone(),
+        labels: Some(names::labels(&plan.name)),
         annotations: Some(BTreeMap::from([(
             annotations::GENERATED_FROM.to_string(),
-            names::generated_from(server.namespace, server.name),
+            names::generated_from(plan.namespace.as_deref(), &plan.name),
         )])),
         ..ObjectMeta::default()
     }

@@ -4,8 +4,8 @@ use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{metadata, names};
-use crate::server::plan::{ServicePlan, ServiceShape};
-use crate::server::Server;
+use crate::server::plan::ServiceShape;
+use crate::server::Plan;
 
 /// A Service port `number` forwarding to the container port `target`.
 pub fn port(name: &str, number: i32, target: i32) -> ServicePort {
@@ -18,11 +18,12 @@ pub fn port(name: &str, number: i32, target: i32) -> ServicePort {
     }
 }
 
-pub fn services<S>(server: &Server<'_, S>, planned: &[ServicePlan]) -> Vec<Service> {
-    planned
+pub fn services(plan: &Plan) -> Vec<Service> {
+    plan.workload
+        .services
         .iter()
         .map(|p| {
-            let mut meta = metadata(server, p.name.clone());
+            let mut meta = metadata(plan, p.name.clone());
             if let Some(a) = meta.annotations.as_mut() {
                 a.extend(p.annotations.clone());
             }
@@ -35,7 +36,7 @@ pub fn services<S>(server: &Server<'_, S>, planned: &[ServicePlan]) -> Vec<Servi
                 spec: Some(ServiceSpec {
                     type_,
                     cluster_ip,
-                    selector: Some(names::labels(server.name)),
+                    selector: Some(names::labels(&plan.name)),
                     ports: Some(p.ports.iter().map(|&(name, number, target)| port(name, number, target)).collect()),
                     ..ServiceSpec::default()
                 }),

@@ -17,22 +17,22 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
 use super::{metadata, names};
-use crate::server::layout::{Layout, Source};
-use crate::server::{Line, Plan, Server};
+use crate::server::plan::ClaimPlan;
+use crate::server::Plan;
 
 /// How long the pod waits, once told to stop, before the server gets SIGTERM.
 const PRE_STOP_SECONDS: i64 = 5;
 
-pub fn stateful_set<L: Line>(server: &Server<'_, L::Spec>, plan: Plan, config_hash: &str) -> StatefulSet {
-    let facts = &L::FACTS;
+pub fn stateful_set(plan: Plan, config_hash: &str) -> StatefulSet {
+    let facts = plan.facts;
     // The pre-stop wait, the server's own graceful shutdown, and a margin before SIGKILL.
     let termination_grace_seconds = PRE_STOP_SECONDS + facts.shutdown_timeout_seconds + 10;
-    let labels = names::labels(server.name);
+    let labels = names::labels(&plan.name);
     StatefulSet {
-        metadata: metadata(server, names::stateful_set(server.name)),
+        metadata: metadata(&plan, names::stateful_set(&plan.name)),
         spec: Some(StatefulSetSpec {
-            replicas: Some(plan.replicas),
-            service_name: Some(names::headless_service(server.name)),
+            replicas: Some(plan.workload.replicas),
+            service_name: Some(names::headless_service(&plan.name)),
             selector: LabelSelector { match_labels: Some(labels.clone()), ..LabelSelector::default() },
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
@@ -48,16 +48,16 @@ pub fn stateful_set<L: Line>(server: &Server<'_, L::Spec>, plan: Plan, config_ha
                     // keys: a Service `dittofs-metrics` would set `metrics.port` to a URL.
                     enable_service_links: Some(false),
                     termination_grace_period_seconds: Some(termination_grace_seconds),
-                    security_context: Some(plan.pod_security_context.clone().unwrap_or(PodSecurityContext {
+                    security_context: Some(plan.workload.pod_security_context.clone().unwrap_or(PodSecurityContext {
                         fs_group: Some(facts.user_id),
                         ..PodSecurityContext::default()
                     })),
-                    containers: vec![container::<L>(server.spec, plan)],
+                    containers: vec![container(&plan)],
                     volumes: Some(vec![
                         Volume {
                             name: "config".into(),
                             config_map: Some(ConfigMapVolumeSource {
-                                name: names::config_map(server.name),
+                                name: names::config_map(&plan.name),
                                 ..ConfigMapVolumeSource::default()
                             }),
                             ..Volume::default()
@@ -67,7 +67,7 @@ pub fn stateful_set<L: Line>(server: &Server<'_, L::Spec>, plan: Plan, config_ha
                     ..PodSpec::default()
                 }),
             },
-            volume_claim_templates: Some(volume_claim_templates(&L::LAYOUT, server.spec)),
+            volume_claim_templates: Some(volume_claim_templates(&plan.claims)),
             persistent_volume_claim_retention_policy: Some(StatefulSetPersistentVolumeClaimRetentionPolicy {
                 when_deleted: Some("Retain".into()),
                 when_scaled: Some("Retain".into()),
@@ -78,29 +78,19 @@ pub fn stateful_set<L: Line>(server: &Server<'_, L::Spec>, plan: Plan, config_ha
     }
 }
 
-fn container<L: Line>(spec: &L::Spec, plan: Plan) -> Container {
-    let facts = &L::FACTS;
-    let c = plan.container;
-    let mounts = L::LAYOUT
-        .mounts(spec)
-        .map(|m| {
-            let volume = match m.source {
-                Source::Claim(claim) => claim,
-                Source::Config => "config",
-                Source::Scratch => "tmp",
-            };
-            mount(volume, m.path, m.sub_path)
-        })
-        .collect();
+fn container(plan: &Plan) -> Container {
+    let facts = plan.facts;
+    let c = &plan.workload.container;
+    let mounts = plan.mounts.iter().map(|m| mount(m.volume, m.path, m.sub_path)).collect();
     let api = c.api_port;
     Container {
         name: "dittofs".into(),
-        image: Some(c.image),
+        image: Some(c.image.clone()),
         command: Some(vec![facts.binary.into()]),
         args: Some(facts.args.iter().map(|a| a.to_string()).collect()),
-        ports: Some(c.ports.into_iter().map(|(name, port)| container_port(name, port)).collect()),
-        env: Some(c.env),
-        resources: c.resources,
+        ports: Some(c.ports.iter().map(|&(name, port)| container_port(name, port)).collect()),
+        env: Some(c.env.clone()),
+        resources: c.resources.clone(),
         security_context: Some(security_context(c.security_context.as_ref())),
         // The upstream operator's probes (internal/controller/dittoserver_controller.go:1006-1045):
         // the API answers once config, database, admin user and adapters are up (runtime.go:202-230);
@@ -161,10 +151,9 @@ fn merge(base: &mut Value, over: Value) {
     }
 }
 
-/// The line's claim templates for `spec`, in its order.
-pub fn volume_claim_templates<S>(layout: &Layout<S>, spec: &S) -> Vec<PersistentVolumeClaim> {
-    let class = (layout.storage_class)(spec);
-    layout.claims(spec).into_iter().map(|(name, size)| claim(name, size, class)).collect()
+/// The planned claim templates, in order.
+pub fn volume_claim_templates(claims: &[ClaimPlan]) -> Vec<PersistentVolumeClaim> {
+    claims.iter().map(|c| claim(c.name, &c.size, c.class.as_deref())).collect()
 }
 
 /// A claim template. Note: k8s-openapi writes `apiVersion`/`kind` on each template; the API

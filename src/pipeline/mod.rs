@@ -2,15 +2,15 @@
 //!
 //! - [`transform`]: the order of the output, and what becomes of each item (kept, replaced,
 //!   removed, followed by new objects); shared by function mode and `build`.
-//! - [`expansions`]: DittoServers expanded on demand; which earlier objects their objects
-//!   replace, and when they may change nothing.
-//! - [`server`]: one DittoServer parsed, validated and expanded.
+//! - [`decisions`]: what will be written, decided before anything is: each DittoServer's verdict
+//!   (a plan, or keeping its previous objects) and where each object goes.
+//! - [`server`]: one DittoServer parsed, its line chosen, validated and planned.
 //! - [`checks`]: what every item must satisfy.
 //! - this file: function mode, a ResourceList read, transformed and written back, untouched
 //!   items as their original text.
 
 mod checks;
-mod expansions;
+mod decisions;
 mod server;
 mod transform;
 

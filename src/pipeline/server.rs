@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::expand::{self, names, Generated};
+use crate::expand::{self, names};
 use crate::inventory::Inventory;
 use crate::krm::annotations;
 use crate::krm::gvk::STATEFUL_SET;
@@ -11,30 +11,30 @@ use crate::validate;
 use crate::krm::{Severity, ValidationResult};
 use crate::model;
 use crate::parse::Item;
-use crate::server::{self, Line, Server, Visit};
+use crate::server::{self, Line, Plan, Server, Visit};
 
-/// What became of one DittoServer.
-pub enum Expansion {
-    /// Valid: these objects replace the previously generated ones.
-    Valid(Vec<Generated>),
+/// What one DittoServer's validation decided.
+pub enum Verdict {
+    /// Valid: the objects of this plan replace the previously generated ones.
+    Valid(Plan),
     /// Invalid: its previously generated objects are kept as they were.
     Invalid,
 }
 
-/// Parses, validates and expands one DittoServer. Returns the expansion, its results (without
+/// Parses and validates one DittoServer, and plans its objects. Returns the verdict, its results (without
 /// resourceRef/file) and, when the item needs the local-config annotation, its rewritten value.
-pub fn expand_server(
+pub fn decide_server(
     item: &Item<'_>,
     inventory: &Inventory,
     items: &[Item<'_>],
     storage_class_check: model::StorageClassCheck,
-) -> (Expansion, Vec<ValidationResult>, Option<Value>) {
+) -> (Verdict, Vec<ValidationResult>, Option<Value>) {
     let mut found = Vec::new();
     let value = match item.value() {
         Ok(v) => v,
         Err(e) => {
             found.push(ValidationResult::error(format!("the DittoServer is not valid YAML: {e}")));
-            return (Expansion::Invalid, found, None);
+            return (Verdict::Invalid, found, None);
         }
     };
     let spec_value = value.get("spec").cloned().unwrap_or(Value::Null);
@@ -58,11 +58,11 @@ struct Render<'r, 'i> {
 }
 
 impl Visit for Render<'_, '_> {
-    type Out = (Expansion, Vec<ValidationResult>);
+    type Out = (Verdict, Vec<ValidationResult>);
 
     fn visit<L: Line>(self) -> Self::Out {
         let Render { item, spec_value, inventory, items, storage_class_check, mut found } = self;
-        let Some(spec) = read_spec::<L>(spec_value, &mut found) else { return (Expansion::Invalid, found) };
+        let Some(spec) = read_spec::<L>(spec_value, &mut found) else { return (Verdict::Invalid, found) };
         let namespace = item.namespace();
         let server = Server { name: item.name(), namespace, spec: &spec };
         found.extend(validate::fields(&spec));
@@ -70,9 +70,10 @@ impl Visit for Render<'_, '_> {
         found.extend(validate::storage_class((L::LAYOUT.storage_class)(&spec), inventory, storage_class_check));
         found.extend(L::secret_rules(&server, inventory));
         if found.iter().any(|r| r.severity == Severity::Error) {
-            return (Expansion::Invalid, found);
+            return (Verdict::Invalid, found);
         }
 
+        let plan = Plan::of::<L>(&server);
         let key = (item.header.namespace.clone(), item.name().to_string());
         let previous_stateful_set = inventory
             .identities
@@ -81,11 +82,9 @@ impl Visit for Render<'_, '_> {
             .map(|&i| &items[i])
             .find(|g| g.is(STATEFUL_SET) && g.name() == names::stateful_set(item.name()));
         if let Some(Ok(previous)) = previous_stateful_set.map(Item::value) {
-            found.extend(validate::immutable_templates(&previous, &expand::volume_claim_templates(&L::LAYOUT, &spec)));
+            found.extend(validate::immutable_templates(&previous, &expand::volume_claim_templates(&plan.claims)));
         }
-
-        let secret = |name: &str| inventory.secret(namespace, name).flatten().cloned();
-        (Expansion::Valid(expand::expand::<L>(&server, &secret)), found)
+        (Verdict::Valid(plan), found)
     }
 }
 

@@ -5,14 +5,16 @@
 
 use serde_json::Value;
 
+use foldhash::{HashMap, HashMapExt};
+
 use super::checks::check_items;
-use super::expansions::{Expander, Rendered};
-use crate::model::{FunctionConfig, Mode};
-use crate::expand::names;
+use super::decisions::{decide, Decisions, Fate};
+use crate::expand;
 use crate::inventory::Inventory;
-use crate::krm::{self, ServerKey};
-use crate::krm::{Severity, ValidationResult};
+use crate::krm::{self, annotations, ServerKey, ValidationResult};
+use crate::model::{FunctionConfig, Mode};
 use crate::parse::Item;
+use crate::server::Plan;
 
 /// Where the output items go, in order.
 pub trait Sink {
@@ -49,61 +51,103 @@ pub fn transform<S: Sink>(
     let mut results = check_items(items);
     results.extend(items.iter().filter_map(krm::unsupported_version));
     let inventory = Inventory::new(items);
-
-    // Output order: input order, each DittoServer followed by its newly generated objects;
-    // previously generated objects replaced in place (keeping the clients' annotations), kept
-    // when their DittoServer is invalid, dropped when it is gone or no longer generates them.
-    // A DittoServer is expanded when the output first needs it, and its objects are written as
-    // soon as their place comes: memory does not grow with the number of generated objects.
-    let identities = &inventory.identities;
-    let mut expander = Expander::<S>::new(items, &inventory, config.storage_class_check);
-    for (i, item) in items.iter().enumerate() {
-        if let Some(key) = krm::server_key(item) {
-            expander.expand(&key);
-        }
-        // A validator reports what it found and must hand every item back untouched.
-        if config.mode == Mode::Validate {
+    // A validator reports what it found and must hand every item back untouched.
+    let write = config.mode != Mode::Validate;
+    let Decisions { plans, fates, mut follow, mut marked, results: found } = decide(items, &inventory, &config, write);
+    results.extend(found.into_values().flatten());
+    if !write {
+        for (i, item) in items.iter().enumerate() {
             sink.original(i, item)?;
-            continue;
         }
-        if let Some(owner) = identities.owner(i) {
-            match expander.expand(owner) {
-                Some(Rendered::Valid(replacements)) => {
-                    if let Some(object) = replacements.remove(&i) {
+        return Ok(results);
+    }
+
+    // Output order: input order, each DittoServer followed by its new objects; previously
+    // generated objects replaced in place (keeping the clients' annotations), kept when their
+    // DittoServer is invalid, dropped when it is gone or no longer generates them. A server's
+    // objects are made when the output first needs one of them, and each is written as soon as
+    // its place comes: memory does not grow with the number of generated objects.
+    let mut objects = Objects::<S> { items, inventory: &inventory, fates: &fates, plans, made: HashMap::new() };
+    for (i, item) in items.iter().enumerate() {
+        if let Some(fate) = fates.get(&i) {
+            match fate {
+                Fate::Keep => sink.original(i, item)?,
+                Fate::Drop => {}
+                Fate::Replace(key, n) => {
+                    if let Some(object) = objects.take(key, *n) {
                         sink.object(object)?;
                     }
                 }
-                Some(Rendered::Invalid) => sink.original(i, item)?,
-                // Its DittoServer is gone, or outside the selection kpt sent: kept then.
-                None if identities.selection => {
-                    expander.results.entry(i).or_default().push(kept_outside_selection(item, owner));
-                    sink.original(i, item)?;
-                }
-                None => {}
             }
             continue;
         }
-        match expander.rewritten.remove(&i) {
-            Some(object) => sink.object(object)?,
+        match marked.remove(&i) {
+            Some(value) => sink.object(S::keep(value))?,
             None => sink.original(i, item)?,
         }
-        for object in expander.new_objects.remove(&i).unwrap_or_default() {
-            sink.object(object)?;
+        if let Some((key, numbers)) = follow.remove(&i) {
+            for n in numbers {
+                if let Some(object) = objects.take(&key, n) {
+                    sink.object(object)?;
+                }
+            }
         }
     }
-    results.extend(expander.results.into_values().flatten());
     Ok(results)
 }
 
-/// A generated object kept under a kpt selector that left its DittoServer out.
-fn kept_outside_selection(item: &Item<'_>, owner: &ServerKey) -> ValidationResult {
-    let server = names::generated_from(owner.0.as_deref(), &owner.1);
-    ValidationResult::new(
-        Severity::Info,
-        format!(
-            "kept as it is: kpt sent part of the package (a selector), without the DittoServer {server:?} this {} was generated from; run the function without a selector to update or remove it",
-            item.kind()
-        ),
-    )
-    .on_item(item)
+/// The planned objects, made from a server's plan when the first of them is needed.
+struct Objects<'o, 'i, S: Sink> {
+    items: &'o [Item<'i>],
+    inventory: &'o Inventory<'i>,
+    fates: &'o HashMap<usize, Fate>,
+    /// The plans of the servers whose objects are not made yet.
+    plans: HashMap<ServerKey, Plan>,
+    /// Each made server's objects not yet written, by number.
+    made: HashMap<ServerKey, Vec<Option<S::Object>>>,
+}
+
+impl<S: Sink> Objects<'_, '_, S> {
+    fn take(&mut self, key: &ServerKey, n: usize) -> Option<S::Object> {
+        if !self.made.contains_key(key) {
+            let plan = self.plans.remove(key)?;
+            let made = self.make(key, plan);
+            self.made.insert(key.clone(), made);
+        }
+        self.made.get_mut(key)?.get_mut(n)?.take()
+    }
+
+    /// Expands the plan; an object replacing a previous one keeps its client annotations (its
+    /// file), a new one is written next to its DittoServer.
+    fn make(&self, key: &ServerKey, plan: Plan) -> Vec<Option<S::Object>> {
+        let (items, inventory) = (self.items, self.inventory);
+        let namespace = key.0.as_deref();
+        let secret = |name: &str| inventory.secret(namespace, name).flatten().cloned();
+        let server = &items[inventory.identities.servers[key][0]];
+        let replaced: HashMap<usize, usize> = inventory
+            .identities
+            .generated_by(key)
+            .iter()
+            .filter_map(|&i| match self.fates.get(&i) {
+                Some(Fate::Replace(k, n)) if k == key => Some((*n, i)),
+                _ => None,
+            })
+            .collect();
+        expand::expand(plan, &secret)
+            .into_iter()
+            .enumerate()
+            .map(|(n, mut g)| {
+                match replaced.get(&n) {
+                    Some(&i) => annotations::keep_client_annotations(&items[i].header, &mut g.value),
+                    None => {
+                        if let Some(file) = server.file() {
+                            let path = krm::generated_path(&file.path, server.namespace(), server.name(), g.kind, &g.name);
+                            annotations::set_file(&mut g.value, path);
+                        }
+                    }
+                }
+                Some(S::keep(g.value))
+            })
+            .collect()
+    }
 }

@@ -21,7 +21,7 @@ use crate::inventory::Inventory;
 use crate::krm::ValidationResult;
 
 pub use layout::Layout;
-pub use plan::Plan;
+pub use plan::{Plan, Workload};
 
 /// The group, version and kind every line's DittoServer has: one apiVersion, several lines.
 pub const GROUP: &str = "dittofs.dittofs.com";
@@ -71,8 +71,8 @@ pub trait Line {
     fn rules(server: &Server<'_, Self::Spec>) -> Vec<ValidationResult>;
     /// The Secrets the spec refers to, against the input. Reported after the StorageClass check.
     fn secret_rules(server: &Server<'_, Self::Spec>, inventory: &Inventory) -> Vec<ValidationResult>;
-    /// What to generate for a valid server.
-    fn plan(server: &Server<'_, Self::Spec>) -> Plan;
+    /// What a valid server runs as: its config, container and Services.
+    fn workload(server: &Server<'_, Self::Spec>) -> Workload;
 }
 
 /// Work done with a line's types: [`Which::visit`] calls it with the chosen line.

@@ -1,11 +1,72 @@
-//! What a line decides for one valid server, in the line's terms; `expand` turns it into the
-//! Kubernetes objects every line shares the shape of.
+//! What is decided for one valid server: the line's facts, its volumes for this spec, and the
+//! line's workload. `expand` turns a plan into the Kubernetes objects every line shares the
+//! shape of, without asking the line again.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, PodSecurityContext, ResourceRequirements, SecretKeySelector, SecurityContext};
 
+use super::layout::Source;
+use super::{Facts, Line, Server};
+
 pub struct Plan {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub facts: &'static Facts,
+    /// The volume claim templates, in order.
+    pub claims: Vec<ClaimPlan>,
+    /// The container's mounts, in order.
+    pub mounts: Vec<MountPlan>,
+    pub workload: Workload,
+}
+
+impl Plan {
+    /// The plan of a valid server of the line `L`.
+    pub fn of<L: Line>(server: &Server<'_, L::Spec>) -> Plan {
+        let layout = &L::LAYOUT;
+        let spec = server.spec;
+        let class = (layout.storage_class)(spec).map(str::to_string);
+        Plan {
+            name: server.name.to_string(),
+            namespace: server.namespace.map(str::to_string),
+            facts: &L::FACTS,
+            claims: layout
+                .claims(spec)
+                .into_iter()
+                .map(|(name, size)| ClaimPlan { name, size: size.to_string(), class: class.clone() })
+                .collect(),
+            mounts: layout
+                .mounts(spec)
+                .map(|m| MountPlan {
+                    volume: match m.source {
+                        Source::Claim(claim) => claim,
+                        Source::Config => "config",
+                        Source::Scratch => "tmp",
+                    },
+                    path: m.path,
+                    sub_path: m.sub_path,
+                })
+                .collect(),
+            workload: L::workload(server),
+        }
+    }
+}
+
+pub struct ClaimPlan {
+    pub name: &'static str,
+    pub size: String,
+    pub class: Option<String>,
+}
+
+/// A mount of the volume named `volume` (a claim, `config` or `tmp`).
+pub struct MountPlan {
+    pub volume: &'static str,
+    pub path: &'static str,
+    pub sub_path: Option<&'static str>,
+}
+
+/// What a line decides for one valid server, in its own terms.
+pub struct Workload {
     /// The ConfigMap's `config.yaml`.
     pub config_yaml: String,
     /// The Secrets whose data rolls the pods when it changes (the config hash).

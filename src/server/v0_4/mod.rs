@@ -12,7 +12,7 @@ pub mod spec;
 
 use crate::inventory::Inventory;
 use crate::krm::ValidationResult;
-use crate::server::{Facts, Layout, Line, Plan, Server};
+use crate::server::{Facts, Layout, Line, Server, Workload};
 
 pub use spec::DittoServerSpec;
 
@@ -39,7 +39,7 @@ impl Line for V0_4 {
         out
     }
 
-    fn plan(server: &Server<'_, DittoServerSpec>) -> Plan {
-        plan::plan(server)
+    fn workload(server: &Server<'_, DittoServerSpec>) -> Workload {
+        plan::workload(server)
     }
 }

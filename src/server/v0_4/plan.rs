@@ -7,10 +7,10 @@ use super::config::config_yaml;
 use super::facts::{self as target, NFS_LISTEN_PORT, SMB_LISTEN_PORT};
 use super::spec::DittoServerSpec;
 use crate::expand::names;
-use crate::server::plan::{secret_env, selector_env, ContainerPlan, HashedSecret, Plan, ServicePlan, ServiceShape};
+use crate::server::plan::{secret_env, selector_env, ContainerPlan, HashedSecret, ServicePlan, ServiceShape, Workload};
 use crate::server::Server;
 
-pub fn plan(server: &Server<'_, DittoServerSpec>) -> Plan {
+pub fn workload(server: &Server<'_, DittoServerSpec>) -> Workload {
     let spec = server.spec;
     // The server listens for NFS and SMB on its adapters' ports; the Services map the ports users
     // ask for (`nfsPort`, `smb.port`) onto these.
@@ -21,7 +21,7 @@ pub fn plan(server: &Server<'_, DittoServerSpec>) -> Plan {
     if spec.smb.enabled {
         ports.push(("smb", SMB_LISTEN_PORT));
     }
-    Plan {
+    Workload {
         config_yaml: config_yaml(spec),
         hashed_secrets: hashed_secrets(server),
         replicas: spec.replicas.get(),
