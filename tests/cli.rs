@@ -143,3 +143,41 @@ fn readme_architecture_tree_matches_src() {
     named.remove("mod.rs");
     assert_eq!(named, present, "README.md's architecture tree and src/ differ");
 }
+
+/// A release line's facts are its module's: outside `src/server/v0_4/`, no file under `src/`
+/// names the v0.4 binary, paths, adapter ports, release or image.
+#[test]
+fn the_v0_4_facts_live_in_its_line_module_only() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let facts = ["/app/dittofs", "/data/cache", "/data/metadata", "/data/content", "12049", "1445", "v0.4.2", "marmos91c/dittofs"];
+    let line = root.join("src/server/v0_4");
+    let mut found = Vec::new();
+    let mut checked = 0;
+    fn walk(dir: &std::path::Path, line: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("src/ is readable") {
+            let path = entry.expect("entry").path();
+            if path == line {
+                continue;
+            }
+            if path.is_dir() {
+                walk(&path, line, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&root.join("src"), &line, &mut files);
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("a source file");
+        checked += 1;
+        for fact in facts {
+            if text.contains(fact) {
+                found.push(format!("{} names {fact}", file.display()));
+            }
+        }
+    }
+    assert!(checked > 40, "the walk found the source files ({checked})");
+    assert!(line.join("facts.rs").exists(), "the v0.4 line keeps its facts in {}", line.display());
+    assert!(found.is_empty(), "{found:#?}");
+}
