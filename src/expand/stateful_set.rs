@@ -48,7 +48,7 @@ pub fn stateful_set(plan: Plan, config_hash: &str) -> StatefulSet {
                     // keys: a Service `dittofs-metrics` would set `metrics.port` to a URL.
                     enable_service_links: Some(false),
                     termination_grace_period_seconds: Some(termination_grace_seconds),
-                    security_context: Some(plan.workload.pod_security_context.clone().unwrap_or(PodSecurityContext {
+                    security_context: Some(plan.workload.pod_security_context.as_deref().cloned().unwrap_or(PodSecurityContext {
                         fs_group: Some(facts.user_id),
                         ..PodSecurityContext::default()
                     })),
@@ -90,8 +90,8 @@ fn container(plan: &Plan) -> Container {
         args: Some(facts.args.iter().map(|a| a.to_string()).collect()),
         ports: Some(c.ports.iter().map(|&(name, port)| container_port(name, port)).collect()),
         env: Some(c.env.clone()),
-        resources: c.resources.clone(),
-        security_context: Some(security_context(c.security_context.as_ref())),
+        resources: c.resources.as_deref().cloned(),
+        security_context: Some(security_context(c.security_context.as_deref())),
         // The upstream operator's probes (internal/controller/dittoserver_controller.go:1006-1045):
         // the API answers once config, database, admin user and adapters are up (runtime.go:202-230);
         // the startup probe gives a first start's migrations 150 s.

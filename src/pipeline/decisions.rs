@@ -25,15 +25,15 @@ type Identity<'s> = (&'s str, &'s str, Option<&'s str>, &'s str);
 const MAX_NESTED_VERDICTS: usize = 32;
 
 /// Everything decided about one input.
-pub struct Decisions {
+pub struct Decisions<O> {
     /// The plans of the DittoServers whose objects are written anew.
-    pub plans: HashMap<ServerKey, Plan>,
+    pub plans: HashMap<ServerKey, Box<Plan>>,
     /// What becomes of each previously generated item, by index.
     pub fates: HashMap<usize, Fate>,
     /// The objects that follow each DittoServer, by its index: (server, object numbers).
     pub follow: HashMap<usize, (ServerKey, Vec<usize>)>,
-    /// DittoServers rewritten with the local-config mark, by index.
-    pub marked: HashMap<usize, Value>,
+    /// DittoServers rewritten with the local-config mark, by index, as the sink keeps them.
+    pub marked: HashMap<usize, O>,
     /// Results by the index of the item they are about.
     pub results: BTreeMap<usize, Vec<ValidationResult>>,
 }
@@ -49,16 +49,23 @@ pub enum Fate {
     Drop,
 }
 
-/// Decides everything for `items`; `write`: whether the output is written (not a validator).
-pub fn decide(items: &[Item<'_>], inventory: &Inventory<'_>, config: &model::FunctionConfig, write: bool) -> Decisions {
-    let mut decider = Decider::new(items, inventory, config.storage_class_check);
+/// Decides everything for `items`; `write`: whether the output is written (not a validator);
+/// `keep`: how the sink keeps a rewritten DittoServer until its place comes.
+pub fn decide<O>(
+    items: &[Item<'_>],
+    inventory: &Inventory<'_>,
+    config: &model::FunctionConfig,
+    write: bool,
+    keep: fn(Value) -> O,
+) -> Decisions<O> {
+    let mut decider = Decider::new(items, inventory, config.storage_class_check, keep);
     for item in items {
         if let Some(key) = crate::krm::server_key(item) {
             decider.verdict(&key);
         }
     }
     let Decider { plans, results, marked, .. } = decider;
-    let plans: HashMap<ServerKey, Plan> = plans.into_iter().filter_map(|(k, p)| Some((k, p?))).collect();
+    let plans: HashMap<ServerKey, Box<Plan>> = plans.into_iter().filter_map(|(k, p)| Some((k, p?))).collect();
     let mut decisions = Decisions { plans, fates: HashMap::new(), follow: HashMap::new(), marked, results };
     if write {
         place(items, inventory, &mut decisions);
@@ -67,7 +74,7 @@ pub fn decide(items: &[Item<'_>], inventory: &Inventory<'_>, config: &model::Fun
 }
 
 /// Where each planned object goes, and what becomes of each previously generated item.
-fn place(items: &[Item<'_>], inventory: &Inventory<'_>, decisions: &mut Decisions) {
+fn place<O>(items: &[Item<'_>], inventory: &Inventory<'_>, decisions: &mut Decisions<O>) {
     let identities = &inventory.identities;
     for (key, plan) in &decisions.plans {
         let objects = expand::identities(plan);
@@ -106,22 +113,23 @@ fn place(items: &[Item<'_>], inventory: &Inventory<'_>, decisions: &mut Decision
 }
 
 /// The verdicts, each decided once, on first need.
-struct Decider<'x, 'i> {
+struct Decider<'x, 'i, O> {
     items: &'i [Item<'i>],
     inventory: &'x Inventory<'i>,
     storage_class_check: model::StorageClassCheck,
     /// Every input item by identity, to find the generated names that other items already have.
     by_identity: HashMap<Identity<'i>, Vec<usize>>,
     /// The verdict of each server decided so far: its plan, or `None` (its objects are kept).
-    plans: HashMap<ServerKey, Option<Plan>>,
+    plans: HashMap<ServerKey, Option<Box<Plan>>>,
     /// The servers whose verdict is being decided, innermost last.
     deciding: Vec<ServerKey>,
-    marked: HashMap<usize, Value>,
+    keep: fn(Value) -> O,
+    marked: HashMap<usize, O>,
     results: BTreeMap<usize, Vec<ValidationResult>>,
 }
 
-impl<'x, 'i> Decider<'x, 'i> {
-    fn new(items: &'i [Item<'i>], inventory: &'x Inventory<'i>, storage_class_check: model::StorageClassCheck) -> Self {
+impl<'x, 'i, O> Decider<'x, 'i, O> {
+    fn new(items: &'i [Item<'i>], inventory: &'x Inventory<'i>, storage_class_check: model::StorageClassCheck, keep: fn(Value) -> O) -> Self {
         let mut by_identity: HashMap<Identity<'i>, Vec<usize>> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
             by_identity.entry((item.api_version(), item.kind(), item.namespace(), item.name())).or_default().push(i);
@@ -133,6 +141,7 @@ impl<'x, 'i> Decider<'x, 'i> {
             by_identity,
             plans: HashMap::new(),
             deciding: Vec::new(),
+            keep,
             marked: HashMap::new(),
             results: BTreeMap::new(),
         }
@@ -158,7 +167,7 @@ impl<'x, 'i> Decider<'x, 'i> {
 
     /// Validates each DittoServer standing at `positions` (one, unless duplicated) and decides
     /// whether its objects may be written.
-    fn decide(&mut self, key: &ServerKey, positions: &[usize]) -> Option<Plan> {
+    fn decide(&mut self, key: &ServerKey, positions: &[usize]) -> Option<Box<Plan>> {
         let items = self.items;
         let mut last = Verdict::Invalid;
         for &p in positions {
@@ -166,7 +175,7 @@ impl<'x, 'i> Decider<'x, 'i> {
             let (verdict, found, value) = decide_server(item, self.inventory, items, self.storage_class_check);
             self.results.insert(p, found.into_iter().map(|r| r.on_item(item)).collect());
             if let Some(v) = value {
-                self.marked.insert(p, v);
+                self.marked.insert(p, (self.keep)(v));
             }
             last = verdict;
         }
@@ -193,7 +202,7 @@ impl<'x, 'i> Decider<'x, 'i> {
             self.results.entry(positions[0]).or_default().push(result.on_item(&items[positions[0]]));
             return None;
         }
-        Some(plan)
+        Some(Box::new(plan))
     }
 
     /// Planned objects whose identity an input item not generated from this DittoServer already

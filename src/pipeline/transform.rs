@@ -53,7 +53,7 @@ pub fn transform<S: Sink>(
     let inventory = Inventory::new(items);
     // A validator reports what it found and must hand every item back untouched.
     let write = config.mode != Mode::Validate;
-    let Decisions { plans, fates, mut follow, mut marked, results: found } = decide(items, &inventory, &config, write);
+    let Decisions { plans, fates, mut follow, mut marked, results: found } = decide(items, &inventory, &config, write, S::keep);
     results.extend(found.into_values().flatten());
     if !write {
         for (i, item) in items.iter().enumerate() {
@@ -82,7 +82,7 @@ pub fn transform<S: Sink>(
             continue;
         }
         match marked.remove(&i) {
-            Some(value) => sink.object(S::keep(value))?,
+            Some(object) => sink.object(object)?,
             None => sink.original(i, item)?,
         }
         if let Some((key, numbers)) = follow.remove(&i) {
@@ -102,7 +102,7 @@ struct Objects<'o, 'i, S: Sink> {
     inventory: &'o Inventory<'i>,
     fates: &'o HashMap<usize, Fate>,
     /// The plans of the servers whose objects are not made yet.
-    plans: HashMap<ServerKey, Plan>,
+    plans: HashMap<ServerKey, Box<Plan>>,
     /// Each made server's objects not yet written, by number.
     made: HashMap<ServerKey, Vec<Option<S::Object>>>,
 }
@@ -111,7 +111,7 @@ impl<S: Sink> Objects<'_, '_, S> {
     fn take(&mut self, key: &ServerKey, n: usize) -> Option<S::Object> {
         if !self.made.contains_key(key) {
             let plan = self.plans.remove(key)?;
-            let made = self.make(key, plan);
+            let made = self.make(key, *plan);
             self.made.insert(key.clone(), made);
         }
         self.made.get_mut(key)?.get_mut(n)?.take()

@@ -74,7 +74,7 @@ pub struct Workload {
     pub replicas: i32,
     pub container: ContainerPlan,
     /// Replaces the pod's default securityContext (`fsGroup`: the image's group).
-    pub pod_security_context: Option<PodSecurityContext>,
+    pub pod_security_context: Option<Box<PodSecurityContext>>,
     /// In order.
     pub services: Vec<ServicePlan>,
 }
@@ -87,9 +87,9 @@ pub struct ContainerPlan {
     pub api_port: i32,
     /// Every Secret by `secretKeyRef`, none copied.
     pub env: Vec<EnvVar>,
-    pub resources: Option<ResourceRequirements>,
+    pub resources: Option<Box<ResourceRequirements>>,
     /// Merged field by field over the hardened defaults.
-    pub security_context: Option<SecurityContext>,
+    pub security_context: Option<Box<SecurityContext>>,
 }
 
 /// A Secret that goes into the config hash, under `<prefix>:<key>`.

@@ -30,10 +30,10 @@ pub fn workload(server: &Server<'_, DittoServerSpec>) -> Workload {
             ports,
             api_port: spec.control_plane.port.get(),
             env: env(server),
-            resources: spec.resources.clone(),
-            security_context: spec.security_context.clone(),
+            resources: spec.resources.clone().map(Box::new),
+            security_context: spec.security_context.clone().map(Box::new),
         },
-        pod_security_context: spec.pod_security_context.clone(),
+        pod_security_context: spec.pod_security_context.clone().map(Box::new),
         services: services(server),
     }
 }
