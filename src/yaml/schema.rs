@@ -56,13 +56,13 @@ enum Kind {
     Unrepresentable(NoJsonForm),
 }
 
-/// The value of the plain scalar `s` under `schema`.
-pub fn resolve_plain(s: &str, schema: Schema) -> Result<Value, NoJsonForm> {
-    Ok(match kind(s, schema) {
+/// The value of the plain scalar `s` under `schema` (a string keeps `s`, when it is a `String`).
+pub fn resolve_plain<S: AsRef<str> + Into<String>>(s: S, schema: Schema) -> Result<Value, NoJsonForm> {
+    Ok(match kind(s.as_ref(), schema) {
         Kind::Null => Value::Null,
         Kind::Bool(b) => Value::Bool(b),
         Kind::Number(n) => Value::Number(n),
-        Kind::String => Value::String(s.to_string()),
+        Kind::String => Value::String(s.into()),
         Kind::Unrepresentable(e) => return Err(e),
     })
 }
