@@ -50,7 +50,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
 
 /// The KRM function: the ResourceList on stdin, the one with results on stdout.
 fn function() -> Result<(), Failure> {
-    let mut input = String::new();
+    let mut input = String::with_capacity(stdin_file_len().unwrap_or(0));
     io::stdin().read_to_string(&mut input).map_err(|e| {
         let message = format!("dittofs-krm: cannot read stdin: {e}");
         // Bytes that are not UTF-8 are no ResourceList; any other failure is the reading's.
@@ -71,6 +71,24 @@ fn function() -> Result<(), Failure> {
     } else {
         Err(Failure::Results(errors))
     }
+}
+
+/// The size of stdin when it is a file: the input is then read into one buffer of that size,
+/// where a buffer that doubles as it fills is copied at each step and touches twice the memory.
+#[cfg(unix)]
+fn stdin_file_len() -> Option<usize> {
+    use std::os::fd::AsFd;
+    let metadata = std::fs::File::from(io::stdin().as_fd().try_clone_to_owned().ok()?).metadata().ok()?;
+    if metadata.is_file() {
+        usize::try_from(metadata.len()).ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(not(unix))]
+fn stdin_file_len() -> Option<usize> {
+    None
 }
 
 /// `build`: plain manifests in, a plain stream out (Argo CD).

@@ -18,7 +18,8 @@ pub enum OutItem<'i, 'a> {
 
 /// The text of an item as [`Writer::item`] puts it after its `- `.
 pub fn render(value: &Value) -> String {
-    let mut out = String::new();
+    // Most objects fit, or grow once or twice from it.
+    let mut out = String::with_capacity(2048);
     emit::write_node(value, 2, &mut out);
     // Kept until the output reaches it: without the spare capacity of its growth.
     out.shrink_to_fit();

@@ -114,7 +114,9 @@ pub fn strip_client_annotations(value: &mut Value) {
 
 /// Sets annotations on a generated object, which always has `metadata.annotations`.
 fn set(value: &mut Value, entries: impl Iterator<Item = (String, String)>) {
-    let Some(annotations) = value.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) else { return };
+    // Not `pointer_mut`, which allocates for each part of its path.
+    let annotations = value.get_mut("metadata").and_then(|m| m.get_mut("annotations"));
+    let Some(annotations) = annotations.and_then(Value::as_object_mut) else { return };
     for (k, v) in entries {
         annotations.insert(k, Value::String(v));
     }

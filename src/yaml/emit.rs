@@ -158,21 +158,43 @@ pub fn is_plain_safe(s: &str) -> bool {
     if s.ends_with([' ', ':']) {
         return false;
     }
-    // One pass over the bytes for `: ` and the ASCII characters that need quoting (`#` covers
-    // ` #`); bytes of multi-byte characters are never ASCII, so this is exact for them too.
+    // Most strings hold no byte that needs a second look: one table lookup a byte, without a
+    // branch, says so.
     let bytes = s.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b':' if bytes.get(i + 1) == Some(&b' ') => return false,
-            b'"' | b'\'' | b'{' | b'}' | b'[' | b']' | b',' | b'#' | b'`' | 0x00..=0x1f | 0x7f => return false,
-            _ => {}
+    if bytes.iter().fold(false, |seen, &b| seen | SECOND_LOOK[usize::from(b)]) {
+        // One pass over the bytes for `: ` and the ASCII characters that need quoting (`#`
+        // covers ` #`); bytes of multi-byte characters are never ASCII, so this is exact for
+        // them too.
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b':' if bytes.get(i + 1) == Some(&b' ') => return false,
+                b if needs_quotes(b) => return false,
+                _ => {}
+            }
         }
-    }
-    if !s.is_ascii() && s.chars().any(|c| c.is_control() || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}')) {
-        return false;
+        if !s.is_ascii() && s.chars().any(|c| c.is_control() || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}')) {
+            return false;
+        }
     }
     super::schema::reads_as_string_everywhere(s)
 }
+
+/// An ASCII character no plain scalar may hold.
+const fn needs_quotes(b: u8) -> bool {
+    matches!(b, b'"' | b'\'' | b'{' | b'}' | b'[' | b']' | b',' | b'#' | b'`' | 0x00..=0x1f | 0x7f)
+}
+
+/// The bytes [`is_plain_safe`] looks at twice: those that need quotes, `:` and the bytes of
+/// non-ASCII characters.
+const SECOND_LOOK: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < table.len() {
+        table[b] = needs_quotes(b as u8) || b as u8 == b':' || b >= 0x80;
+        b += 1;
+    }
+    table
+};
 
 /// Multi-line text without characters a literal block cannot carry.
 fn fits_literal_block(s: &str) -> bool {

@@ -131,18 +131,7 @@ pub(super) fn key_of(rest: &str) -> Option<KeyLine<'_>> {
             (key, len, rest.len() - after.len())
         }
         _ => {
-            let mut colon = None;
-            for i in 0..b.len() {
-                match b[i] {
-                    b':' if matches!(b.get(i + 1), None | Some(b' ')) => {
-                        colon = Some(i);
-                        break;
-                    }
-                    b'#' if i > 0 && b[i - 1] == b' ' => break,
-                    _ => {}
-                }
-            }
-            let Some(colon) = colon else { return Some(KeyLine::Scalar) };
+            let Some(colon) = key_colon(b) else { return Some(KeyLine::Scalar) };
             let key = rest[..colon].trim_end_matches(' ');
             if key.is_empty() || key.len() > 1000 || !plain_start(key.as_bytes()) {
                 return None;
@@ -156,6 +145,45 @@ pub(super) fn key_of(rest: &str) -> Option<KeyLine<'_>> {
         return None;
     }
     Some(KeyLine::Key { key, quoted: is_quoted, value: after.trim_start_matches(' '), len, colon })
+}
+
+/// The colon that ends a plain key: the first `:` before a space or the end of the line, unless
+/// a comment (` #`) starts before it.
+fn key_colon(b: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = colon_or_hash(b, from) {
+        if b[i] == b':' {
+            if matches!(b.get(i + 1), None | Some(b' ')) {
+                return Some(i);
+            }
+        } else if i > 0 && b[i - 1] == b' ' {
+            return None;
+        }
+        from = i + 1;
+    }
+    None
+}
+
+/// The first `:` or `#` in `b` from byte `from`, eight bytes at a time, then byte by byte. This
+/// runs over every key and plain value of the input, which are short: a memchr search costs
+/// more to set up than it saves.
+fn colon_or_hash(b: &[u8], mut from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // The bytes of `w` equal to `c` have their high bit set in the result, and the first of
+    // them is exact (a borrow can only mark bytes after a match).
+    let matches = |w: u64, c: u8| {
+        let x = w ^ (ONES * u64::from(c));
+        x.wrapping_sub(ONES) & !x & (ONES << 7)
+    };
+    while let Some(word) = b.get(from..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*word);
+        let found = matches(w, b':') | matches(w, b'#');
+        if found != 0 {
+            return Some(from + found.trailing_zeros() as usize / 8);
+        }
+        from += 8;
+    }
+    b.get(from..)?.iter().position(|&c| c == b':' || c == b'#').map(|i| from + i)
 }
 
 /// A plain scalar may start here: not an indicator, and `-` only before something that is not
@@ -175,39 +203,32 @@ pub(super) fn scalar_of(value: &str) -> Option<Cow<'_, str>> {
             ends_cleanly(&value[len..]).then_some(decoded)
         }
         _ => {
-            if !plain_start(value.as_bytes()) {
+            let b = value.as_bytes();
+            if !plain_start(b) {
                 return None;
             }
-            let text = match comment_start(value.as_bytes()) {
-                Some(i) => &value[..i],
-                None => value,
-            };
-            let text = text.trim_end_matches(' ');
-            // `a: b: c` and `a: b:` are not plain scalars.
-            if has_colon_space(text.as_bytes()) || text.ends_with(':') {
+            // One search for both: the text ends where a comment (` #`) starts, and holds no
+            // `: ` before it (`a: b: c` is not a plain scalar).
+            let mut end = b.len();
+            let mut from = 0;
+            while let Some(i) = colon_or_hash(b, from) {
+                if b[i] == b':' && b.get(i + 1) == Some(&b' ') {
+                    return None;
+                }
+                if b[i] == b'#' && i > 0 && b[i - 1] == b' ' {
+                    end = i - 1;
+                    break;
+                }
+                from = i + 1;
+            }
+            let text = value[..end].trim_end_matches(' ');
+            // `a: b:` is not one either.
+            if text.ends_with(':') {
                 return None;
             }
             Some(Cow::Borrowed(text))
         }
     }
-}
-
-/// Where ` #` (a comment after a value) starts. Byte loops rather than `str::find`, which sets
-/// up a substring searcher on every call: this runs for every scalar of the input.
-fn comment_start(b: &[u8]) -> Option<usize> {
-    let mut from = 1;
-    while let Some(i) = b.get(from..)?.iter().position(|&c| c == b'#') {
-        let at = from + i;
-        if b[at - 1] == b' ' {
-            return Some(at - 1);
-        }
-        from = at + 1;
-    }
-    None
-}
-
-fn has_colon_space(b: &[u8]) -> bool {
-    b.iter().enumerate().any(|(i, &c)| c == b':' && b.get(i + 1) == Some(&b' '))
 }
 
 /// A quoted scalar closed on its line: its value and its length in `s`.
@@ -217,14 +238,12 @@ pub(super) fn quoted(s: &str) -> Option<(Cow<'_, str>, usize)> {
         let mut i = 1;
         let mut escaped = false;
         loop {
-            match b.get(i)? {
-                b'\'' if b.get(i + 1) == Some(&b'\'') => {
-                    escaped = true;
-                    i += 2;
-                }
-                b'\'' => break,
-                _ => i += 1,
+            i += memchr::memchr(b'\'', b.get(i..)?)?;
+            if b.get(i + 1) != Some(&b'\'') {
+                break;
             }
+            escaped = true;
+            i += 2;
         }
         let inner = &s[1..i];
         let value = if escaped { Cow::Owned(inner.replace("''", "'")) } else { Cow::Borrowed(inner) };
@@ -234,18 +253,17 @@ pub(super) fn quoted(s: &str) -> Option<(Cow<'_, str>, usize)> {
     let mut out: Option<String> = None;
     let mut run = 1;
     loop {
-        match *b.get(i)? {
-            b'"' => break,
-            b'\\' => {
-                let o = out.get_or_insert_with(String::new);
-                o.push_str(&s[run..i]);
-                let (c, len) = escape(&s[i + 1..])?;
-                o.push(c);
-                i += 1 + len;
-                run = i;
-            }
-            _ => i += 1,
+        // The closing quote, or a backslash's escape.
+        i += memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
+        if b[i] == b'"' {
+            break;
         }
+        let o = out.get_or_insert_with(String::new);
+        o.push_str(&s[run..i]);
+        let (c, len) = escape(&s[i + 1..])?;
+        o.push(c);
+        i += 1 + len;
+        run = i;
     }
     let value = match out {
         Some(mut o) => {

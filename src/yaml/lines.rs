@@ -105,8 +105,8 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
     }
 
     fn line_of_text(&mut self, start: usize, line: &'i str) -> Option<()> {
-        let rest = line.trim_start_matches(' ');
-        let indent = line.len() - rest.len();
+        let indent = line.bytes().take_while(|&b| b == b' ').count();
+        let rest = &line[indent..];
         if let Some(block) = self.block.as_mut() {
             match block.lines.take(indent, rest.is_empty())? {
                 BlockLine::Inside => {
@@ -131,6 +131,8 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
     /// A line that holds a key or an entry, `indent` spaces in.
     fn structure(&mut self, start: usize, indent: usize, rest: &'i str) -> Option<()> {
         let at = self.mark(start + indent);
+        // A line that is no entry can only be a key of a mapping: split once.
+        let key = if is_entry(rest) { None } else { Some(key_of(rest)?) };
         if self.frames.is_empty() {
             // The document's root: a block mapping at column 0 (the first key opens all three).
             if indent != 0 || is_entry(rest) {
@@ -151,7 +153,7 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
                 let seq_at = if indent == p.column { self.after_dash(start, indent, rest) } else { at };
                 self.emit_at(Event::SequenceStart(0, None), seq_at);
                 self.frames.push(Frame { indent, kind: Kind::Sequence });
-            } else if matches!(key_of(rest)?, KeyLine::Key { .. }) {
+            } else if matches!(key, Some(KeyLine::Key { .. })) {
                 self.emit_at(Event::MappingStart(0, None), at);
                 self.frames.push(Frame { indent, kind: Kind::Mapping });
             } else {
@@ -177,9 +179,9 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
         if top.indent != indent {
             return None;
         }
-        match top.kind {
-            Kind::Mapping if !is_entry(rest) => self.key_line(start, indent, rest),
-            Kind::Sequence if is_entry(rest) => self.entry_line(start, indent, rest),
+        match (top.kind, key) {
+            (Kind::Mapping, Some(key)) => self.key_line(start, indent, rest, key),
+            (Kind::Sequence, None) => self.entry_line(start, indent, rest),
             _ => None,
         }
     }
@@ -199,9 +201,9 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
         }
     }
 
-    /// `key: value` in a mapping whose keys are at `indent`.
-    fn key_line(&mut self, start: usize, indent: usize, rest: &'i str) -> Option<()> {
-        let KeyLine::Key { key, quoted, value, len, colon } = key_of(rest)? else { return None };
+    /// `key: value` in a mapping whose keys are at `indent`: `rest`, split by [`key_of`].
+    fn key_line(&mut self, start: usize, indent: usize, rest: &'i str, line: KeyLine<'i>) -> Option<()> {
+        let KeyLine::Key { key, quoted, value, len, colon } = line else { return None };
         let style = match (quoted, rest.as_bytes()[0]) {
             (false, _) => ScalarStyle::Plain,
             (true, b'\'') => ScalarStyle::SingleQuoted,
@@ -232,10 +234,10 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
                 continue;
             }
             return match key_of(after)? {
-                KeyLine::Key { .. } => {
+                line @ KeyLine::Key { .. } => {
                     self.emit_at(Event::MappingStart(0, None), self.mark(start + column));
                     self.frames.push(Frame { indent: column, kind: Kind::Mapping });
-                    self.key_line(start, column, after)
+                    self.key_line(start, column, after, line)
                 }
                 KeyLine::Scalar => self.value(start + column, indent, after, false, self.mark(start + column)),
             };

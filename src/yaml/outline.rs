@@ -165,7 +165,10 @@ impl<'t> OutlineBuilder<'t> {
                         o.aliased = true;
                     }
                     if !is_key {
-                        record_header(&mut o.header, &self.path, key_of_value, value, plain, depth - o.depth);
+                        // Header fields sit at most two mappings below the item.
+                        if depth - o.depth <= 2 {
+                            record_header(&mut o.header, &self.path, key_of_value, value, plain, depth - o.depth);
+                        }
                         advance(&mut self.frames, None);
                         return Ok(());
                     }
@@ -280,7 +283,7 @@ fn is_null(value: &str) -> bool {
 }
 
 /// After a complete node: a mapping flips between key and value.
-#[inline]
+#[inline(always)]
 fn advance<'t>(frames: &mut [Frame<'t>], key: Option<Cow<'t, str>>) {
     if let Some(Frame::Mapping { key: k, expecting_key }) = frames.last_mut() {
         if *expecting_key {
@@ -357,9 +360,12 @@ fn block_extent(text: &str, start: usize, indent: usize, end: usize) -> Extent {
 }
 
 /// Every line of `node` after its first is indented at least `indent` spaces, or blank, or a
-/// comment. Most lines pass on their first `indent` bytes; one line-break search over the node
-/// rather than one per line, as this runs over every item of the input.
+/// comment. Most nodes pass on the first `indent` bytes of every line, checked a column at a
+/// time over the whole node, as this runs over every item of the input; the others line by line.
 fn lines_indented(node: &[u8], indent: usize) -> bool {
+    if super::reindent::lines_start_with(node, indent, |b| b == b' ') {
+        return true;
+    }
     let mut breaks = memchr::memchr_iter(b'\n', node);
     let Some(first_end) = breaks.next() else { return true };
     let mut at = first_end + 1;

@@ -56,13 +56,13 @@ enum Kind {
     Unrepresentable(NoJsonForm),
 }
 
-/// The value of the plain scalar `s` under `schema`.
-pub fn resolve_plain(s: &str, schema: Schema) -> Result<Value, NoJsonForm> {
-    Ok(match kind(s, schema) {
+/// The value of the plain scalar `s` under `schema` (a string keeps `s`, when it is a `String`).
+pub fn resolve_plain<S: AsRef<str> + Into<String>>(s: S, schema: Schema) -> Result<Value, NoJsonForm> {
+    Ok(match kind(s.as_ref(), schema) {
         Kind::Null => Value::Null,
         Kind::Bool(b) => Value::Bool(b),
         Kind::Number(n) => Value::Number(n),
-        Kind::String => Value::String(s.to_string()),
+        Kind::String => Value::String(s.into()),
         Kind::Unrepresentable(e) => return Err(e),
     })
 }
@@ -86,7 +86,24 @@ pub fn reads_as_string(s: &str, schema: Schema) -> bool {
 /// the YAML 1.1 readers that may meet the output (PyYAML also knows timestamps, sexagesimal
 /// numbers like `12:30:00`, the value key `=` and `nan`/`inf` words): the emitter's question.
 pub fn reads_as_string_everywhere(s: &str) -> bool {
+    // Most keys and values of the generated objects start like no number, and are longer than
+    // any word these readers resolve or start otherwise: strings, without the checks below.
+    if !s.is_empty() && !starts_like_number(s) && (s.len() > LONGEST_WORD || !s.starts_with(WORD_INITIALS)) {
+        return true;
+    }
     !looks_like_other_reader_non_string(s) && SCHEMAS.iter().all(|&schema| reads_as_string(s, schema))
+}
+
+/// The longest word (`false`, `FALSE`) that a reader here resolves to anything but a string:
+/// null, booleans, `nan`/`inf`, `=`, `<<`. Every other non-string starts like a number.
+const LONGEST_WORD: usize = 5;
+
+/// The first characters of those words (the empty one aside).
+const WORD_INITIALS: [char; 15] = ['~', 'n', 'N', 't', 'T', 'f', 'F', 'y', 'Y', 'o', 'O', 'i', 'I', '=', '<'];
+
+/// Only a digit, a sign or a dot starts a number (or `.inf`, `.nan`), under every schema here.
+fn starts_like_number(s: &str) -> bool {
+    matches!(s.as_bytes().first(), Some(b'0'..=b'9' | b'+' | b'-' | b'.'))
 }
 
 /// Words and numbers some YAML reader resolves to null, booleans, numbers or timestamps. Broader
@@ -101,8 +118,7 @@ fn looks_like_other_reader_non_string(s: &str) -> bool {
     // Anything that starts like a number and is made only of characters found in YAML 1.1
     // integers, floats, sexagesimals and timestamps (hex digits, x/o/b prefixes, `_`, `.`, `:`,
     // signs, exponents, `T`/`Z` and spaces) is quoted; `10Gi` or `15m` stay plain.
-    let starts_numeric = s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'));
-    starts_numeric
+    starts_like_number(s)
         && s.chars().all(|c| {
             c.is_ascii_hexdigit() || matches!(c, 'x' | 'X' | 'o' | 'O' | '_' | '.' | ':' | '+' | '-' | 'e' | 'E' | 't' | 'T' | 'z' | 'Z' | ' ')
         })
@@ -122,7 +138,7 @@ fn kind_12(s: &str) -> Kind {
         return k;
     }
     // Only these can start a number (or `.inf`); the rest is a string without further checks.
-    if !s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
+    if !starts_like_number(s) {
         return Kind::String;
     }
     if let Some(k) = int_12(s) {
@@ -227,7 +243,7 @@ fn kind_11(s: &str) -> Kind {
         }
         _ => {}
     }
-    if !s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
+    if !starts_like_number(s) {
         return Kind::String;
     }
     let plain: Cow<str> = if s.contains('_') { Cow::Owned(s.replace('_', "")) } else { Cow::Borrowed(s) };
@@ -382,6 +398,25 @@ mod tests {
         }
         for s in ["yes", "0o17", "0x1F", "1_000", ".5", "+1", "~", "<<", "=", "nan", "12:30:00", "2024-01-01", ""] {
             assert!(!reads_as_string_everywhere(s), "{s}");
+        }
+    }
+
+    /// The words the readers resolve are no longer than [`LONGEST_WORD`]: past it, a scalar that
+    /// starts like no number is a string, which `reads_as_string_everywhere` takes for granted.
+    #[test]
+    fn no_word_is_longer_than_the_longest() {
+        let every_check = |s: &str| !looks_like_other_reader_non_string(s) && SCHEMAS.iter().all(|&schema| reads_as_string(s, schema));
+        let words = [
+            "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "y", "Y", "yes", "Yes", "YES",
+            "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "nan", "NaN", "NAN", "inf", "Inf", "INF",
+            "=", "<<", "",
+        ];
+        for word in words {
+            assert!(word.len() <= LONGEST_WORD && !every_check(word), "{word}");
+            assert!(word.is_empty() || word.starts_with(WORD_INITIALS), "{word}");
+            for longer in [format!("{word}s"), format!("a{word}"), format!("{word}-{word}"), format!("{word}{word}{word}")] {
+                assert_eq!(reads_as_string_everywhere(&longer), every_check(&longer), "{longer}");
+            }
         }
     }
 }

@@ -259,7 +259,7 @@ impl Builder {
             if style != ScalarStyle::Plain {
                 return Ok(Value::String(text));
             }
-            return schema::resolve_plain(&text, self.schema).or_else(|e| self.no_json_form(e, at, is_key));
+            return schema::resolve_plain(text, self.schema).or_else(|e| self.no_json_form(e, at, is_key));
         };
         let full = format!("{}{}", tag.handle, tag.suffix);
         let Some(core) = full.strip_prefix(CORE) else {
