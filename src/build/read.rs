@@ -11,15 +11,14 @@ use serde_json::Value;
 
 use super::documents::mapping_documents;
 use super::BuildError;
+use crate::krm::{annotations, gvk, Body, Object};
 use crate::model::function_config;
-use crate::krm::{annotations, gvk};
-use crate::parse::{Body, Node};
 use crate::yaml::{self, scan::BlockSpan};
 
 /// The items of every source, and the typed functionConfig (`DittoServerExpansion`) with the
 /// source it came from, if one was among them.
 pub struct Manifests<'s> {
-    pub items: Vec<Node<'s>>,
+    pub items: Vec<Object<'s>>,
     pub typed_config: Option<(String, Value)>,
 }
 
@@ -45,7 +44,7 @@ pub fn read(sources: &[(String, String)]) -> Result<Manifests<'_>, BuildError> {
             }
             let is_ditto_server = gvk::is_ditto_server(text_of("apiVersion"), text_of("kind"));
             annotations::record_source(&mut object, name, index);
-            let item = Node::from_value(Value::Object(object));
+            let item = Object::from_value(Value::Object(object));
             let item = if is_ditto_server {
                 // The documents before this one are all mappings (anything else is an error),
                 // so this is the `index`th mapping document.
@@ -66,13 +65,13 @@ pub fn read(sources: &[(String, String)]) -> Result<Manifests<'_>, BuildError> {
 /// A DittoServer as the function reads it: its document's text with YAML 1.2, its source
 /// recorded. Text that YAML 1.2 rejects stays text, so that the pipeline reports it as it would
 /// under kpt (with the line in the file).
-fn as_the_function_reads<'s>(item: Node<'static>, text: &'s str, range: std::ops::Range<usize>, name: &str, index: usize) -> Node<'s> {
+fn as_the_function_reads<'s>(item: Object<'static>, text: &'s str, range: std::ops::Range<usize>, name: &str, index: usize) -> Object<'s> {
     match yaml::parse_value(&text[range.clone()], yaml::Schema::Yaml12) {
         Ok(Value::Object(mut object)) => {
             annotations::record_source(&mut object, name, index);
-            Node::from_value(Value::Object(object))
+            Object::from_value(Value::Object(object))
         }
         Ok(_) => item,
-        Err(_) => Node { header: item.header, body: Body::Text { source: text, span: BlockSpan { start: range.start, end: range.end, indent: 0 } } },
+        Err(_) => Object { header: item.header, body: Body::Text { source: text, span: BlockSpan { start: range.start, end: range.end, indent: 0 } } },
     }
 }

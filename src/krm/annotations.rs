@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::krm::FileRef;
 
-use crate::parse::{ItemHeader, Node};
+use super::object::{Header, Object};
 
 /// Annotations the KRM clients use to track items (file, index, ids); kept on every item the
 /// function rewrites, and removed from the stream `build` prints.
@@ -32,18 +32,18 @@ pub fn is_client_annotation(key: &str) -> bool {
 }
 
 /// kpt's `IsLocalConfig()`: the annotation is exactly `"true"`.
-pub fn is_local_config(header: &ItemHeader) -> bool {
+pub fn is_local_config(header: &Header) -> bool {
     header.annotation(LOCAL_CONFIG) == Some("true")
 }
 
 /// The file the item came from, as the clients annotate it (the internal names first).
-pub fn file(header: &ItemHeader) -> Option<FileRef> {
+pub fn file(header: &Header) -> Option<FileRef> {
     let path = header.annotation(INTERNAL_PATH).or_else(|| header.annotation(PATH))?;
     let index = header.annotation(INTERNAL_INDEX).or_else(|| header.annotation(INDEX)).and_then(|i| i.parse().ok());
     Some(FileRef { path: path.to_string(), index })
 }
 
-impl Node<'_> {
+impl Object<'_> {
     /// Marked as configuration, not a cluster object (see [`is_local_config`]).
     pub fn is_local_config(&self) -> bool {
         is_local_config(&self.header)
@@ -78,7 +78,7 @@ pub fn mark_local_config(value: &mut Value) -> Option<()> {
 }
 
 /// A replaced object keeps the annotations the clients use to track the item it replaces.
-pub fn keep_client_annotations(previous: &ItemHeader, value: &mut Value) {
+pub fn keep_client_annotations(previous: &Header, value: &mut Value) {
     let kept = previous.annotations.iter().filter(|(k, _)| is_client_annotation(k));
     set(value, kept.map(|(k, v)| (k.to_string(), v.to_string())));
 }

@@ -11,8 +11,9 @@ use std::borrow::Cow;
 use saphyr_parser::{Event, Marker, ScalarStyle, Span, SpannedEventReceiver};
 
 use super::events;
+use super::header::{is_null, Field, Header, Scalar};
 use super::line_table::LineTable;
-use super::scan::{BlockSpan, Extent, FunctionConfigNode, ItemHeader, Outline, ScanFailure, ScannedItem, ShapeError};
+use super::scan::{BlockSpan, Extent, FunctionConfigNode, Outline, ScanFailure, ScannedItem, ShapeError};
 use super::YamlError;
 
 /// The outline of `text`, from whichever event source reads it.
@@ -41,7 +42,7 @@ enum Zone {
 /// The item or functionConfig being read.
 struct Open {
     start: Marker,
-    header: ItemHeader,
+    header: Header,
     anchors: Vec<usize>,
     rebuild: bool,
     aliased: bool,
@@ -54,7 +55,7 @@ impl Open {
     fn new(start: Marker, anchor: usize, depth: usize) -> Self {
         Open {
             start,
-            header: ItemHeader::default(),
+            header: Header::default(),
             anchors: if anchor != 0 { vec![anchor] } else { Vec::new() },
             rebuild: anchor != 0,
             aliased: false,
@@ -165,7 +166,7 @@ impl<'t> OutlineBuilder<'t> {
                         o.aliased = true;
                     }
                     if !is_key {
-                        record_header(&mut o.header, &self.path, key_of_value, value, plain, depth - o.depth);
+                        record_header(&mut o.header, &self.path, key_of_value, value, plain);
                         advance(&mut self.frames, None);
                         return Ok(());
                     }
@@ -275,10 +276,6 @@ impl<'t> OutlineBuilder<'t> {
     }
 }
 
-fn is_null(value: &str) -> bool {
-    matches!(value, "" | "~" | "null" | "Null" | "NULL")
-}
-
 /// After a complete node: a mapping flips between key and value.
 #[inline]
 fn advance<'t>(frames: &mut [Frame<'t>], key: Option<Cow<'t, str>>) {
@@ -293,44 +290,14 @@ fn advance<'t>(frames: &mut [Frame<'t>], key: Option<Cow<'t, str>>) {
     }
 }
 
-/// Picks up apiVersion, kind, metadata.{name,namespace,annotations}. `level` is the depth of the
-/// scalar's mapping below the item: 1 for the item's own keys.
-fn record_header(
-    h: &mut ItemHeader,
-    path: &[Option<Cow<'_, str>>],
-    key: Option<Cow<'_, str>>,
-    value: Cow<'_, str>,
-    plain: bool,
-    level: usize,
-) {
+/// Picks up apiVersion, kind, metadata.{name,namespace,annotations}: `path` holds the keys from
+/// the item down to the scalar's mapping (empty for the item's own keys).
+#[inline]
+fn record_header(h: &mut Header, path: &[Option<Cow<'_, str>>], key: Option<Cow<'_, str>>, value: Cow<'_, str>, plain: bool) {
     let Some(key) = key else { return };
-    let is_null = |v: &str| plain && is_null(v);
-    match (level, path) {
-        (0, []) => match &*key {
-            "apiVersion" if !is_null(&value) => h.api_version = Some(kept(value)),
-            "kind" if !is_null(&value) => h.kind = Some(kept(value)),
-            _ => {}
-        },
-        (1, [Some(m)]) if m == "metadata" => match &*key {
-            "name" if !is_null(&value) => h.name = Some(kept(value)),
-            "namespace" if !is_null(&value) => h.namespace = Some(kept(value)),
-            _ => {}
-        },
-        (2, [Some(m), Some(a)]) if m == "metadata" && a == "annotations" => {
-            // A null annotation is the empty string, as Kubernetes decodes it (a Go string from
-            // JSON null): `path:` with nothing after it and `path: null` must say the same.
-            h.annotations.push(&key, if is_null(&value) { "" } else { &value });
-        }
-        _ => {}
+    if let Some(field) = Field::at(path, &key) {
+        h.set(field, Scalar::of_event(value, plain));
     }
-}
-
-/// A string the outline keeps, without the spare capacity the parser's buffers carry (several
-/// times the text for short scalars; headers of every item stay until the output is written).
-fn kept(s: Cow<'_, str>) -> String {
-    let mut s = s.into_owned();
-    s.shrink_to_fit();
-    s
 }
 
 /// Decides whether a block mapping starting at byte `start` (column `indent`) and ending where
