@@ -171,6 +171,16 @@ impl Annotations {
         self.ends.push(self.text.len());
     }
 
+    /// Sets `key` to `value` where it stands, or adds it at the end: as a value's annotations
+    /// change when one is inserted.
+    pub fn set(&mut self, key: &str, value: &str) {
+        if self.iter().any(|(k, _)| k == key) {
+            *self = self.iter().map(|(k, v)| (k, if k == key { value } else { v })).collect();
+        } else {
+            self.push(key, value);
+        }
+    }
+
     /// (key, value) pairs in document order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         self.ends.chunks_exact(2).scan(0, |start, ends| {
@@ -222,5 +232,13 @@ mod tests {
         assert_eq!(header.namespace, None);
         let pairs: Vec<(&str, &str)> = header.annotations.iter().collect();
         assert_eq!(pairs, [("a", ""), ("b", "true"), ("d", "x")]);
+    }
+
+    #[test]
+    fn set_replaces_in_place_or_adds() {
+        let mut a: Annotations = [("x", "1"), ("y", "2")].into_iter().collect();
+        a.set("x", "3");
+        a.set("z", "4");
+        assert_eq!(a.iter().collect::<Vec<_>>(), [("x", "3"), ("y", "2"), ("z", "4")]);
     }
 }

@@ -5,6 +5,7 @@
 //!   which reads the block style clients write line by line ([`lines`]) and everything else with
 //!   saphyr-parser's `Parser`. An object's [`header`] is read by one rule, from those events or
 //!   from a value ([`parse_as_written`] when aliases or merge keys may supply it).
+//! - [`documents`] reads a manifest stream in one pass: each document's lines, header and value.
 //! - [`reindent`] cuts a node out of the input: its text at another indentation, or its value.
 //! - [`schema`] says what a plain scalar means, under YAML 1.2 (KRM items) or YAML 1.1
 //!   (kubectl, for `dittofs-krm build`); the reader and the emitter both ask it.
@@ -13,6 +14,7 @@
 //!   schema each call site names.
 //! - [`emit`] writes values back as block-style, YAML-1.1-safe text.
 
+pub mod documents;
 pub mod emit;
 pub mod events;
 pub mod header;
@@ -25,6 +27,7 @@ pub mod scan;
 pub mod schema;
 pub mod value;
 
+pub use documents::{documents, Document};
 pub use header::Header;
 pub use schema::Schema;
 

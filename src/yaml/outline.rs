@@ -79,6 +79,8 @@ pub struct OutlineBuilder<'t> {
     root_seen: bool,
     /// The first shape error; later events are ignored.
     failure: Option<ShapeError>,
+    /// The document's root is the one node outlined (a manifest's object), not a ResourceList.
+    object: bool,
 }
 
 impl<'t> SpannedEventReceiver<'t> for OutlineBuilder<'t> {
@@ -93,9 +95,19 @@ impl<'t> SpannedEventReceiver<'t> for OutlineBuilder<'t> {
 
 impl<'t> OutlineBuilder<'t> {
     pub fn new(text: &'t str) -> Self {
+        OutlineBuilder::of(text, false)
+    }
+
+    /// A builder that outlines a document whose root is the one object (a manifest's): its header
+    /// as an item's, without an extent (so without the line table markers need in other text).
+    pub fn for_object(text: &'t str) -> Self {
+        OutlineBuilder::of(text, true)
+    }
+
+    fn of(text: &'t str, object: bool) -> Self {
         OutlineBuilder {
             text,
-            table: (!text.is_ascii()).then(|| LineTable::new(text)),
+            table: (!object && !text.is_ascii()).then(|| LineTable::new(text)),
             outline: Outline::default(),
             frames: Vec::new(),
             path: Vec::new(),
@@ -104,6 +116,7 @@ impl<'t> OutlineBuilder<'t> {
             documents: 0,
             root_seen: false,
             failure: None,
+            object,
         }
     }
 
@@ -204,7 +217,12 @@ impl<'t> OutlineBuilder<'t> {
                         return Err(ShapeError::NotAMapping);
                     }
                     self.root_seen = true;
-                    self.zones.push(Zone::Root);
+                    if self.object {
+                        self.open = Some(Open::new(span.start, anchor, 1));
+                        self.zones.push(Zone::Item);
+                    } else {
+                        self.zones.push(Zone::Root);
+                    }
                 } else if let Some(o) = self.open.as_mut() {
                     if anchor != 0 {
                         o.anchors.push(anchor);
@@ -252,7 +270,7 @@ impl<'t> OutlineBuilder<'t> {
     fn close(&mut self, mut o: Open, closing: Zone, span: &Span) {
         o.header.annotations.shrink_to_fit();
         let start = self.offset(&o.start);
-        let extent = if o.rebuild {
+        let extent = if o.rebuild || self.object {
             Extent::Rebuild
         } else if self.text.as_bytes().get(start) == Some(&b'{') {
             Extent::Flow { start, end: self.offset(&span.end) }
