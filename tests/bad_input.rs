@@ -451,6 +451,40 @@ fn name_from_an_alias_inside_one_item() {
     assert_eq!(answer.code, 0, "the aliased name is a name: {}", answer.stdout);
 }
 
+/// The `file.path` of every result.
+fn result_files(answer: &Answer) -> Vec<String> {
+    let output = dittofs_krm::yaml::parse_value(&answer.stdout, dittofs_krm::yaml::Schema::Yaml12).expect("the output is YAML");
+    let results = output.get("results").and_then(Value::as_array).cloned().unwrap_or_default();
+    results.iter().filter_map(|r| r.pointer("/file/path").and_then(Value::as_str).map(str::to_string)).collect()
+}
+
+#[test]
+fn an_empty_path_reads_as_empty_with_an_alias_in_the_item() {
+    // An item holding an alias once had its header read from its value, where `path:` became
+    // "null": its results named a file `null`, and the next run, on the output (the alias
+    // resolved), named "".
+    let items = "- apiVersion: dittofs.dittofs.com/v1alpha1\n  kind: DittoServer\n  metadata:\n    name: nas\n    annotations:\n      config.kubernetes.io/path:\n      config.kubernetes.io/index: '0'\n  spec:\n    storage:\n      metadataSize: &size 1Gi\n      cacheSize: *size\n";
+    let first = run(list(items).as_bytes());
+    first.assert_no_panic();
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let files = result_files(&first);
+    assert!(!files.is_empty() && files.iter().all(String::is_empty), "{files:?}");
+    let second = run(first.stdout.as_bytes());
+    assert_eq!(result_files(&second), files, "the same file on the next run");
+}
+
+#[test]
+fn a_number_like_name_reads_as_written_with_an_alias_in_the_item() {
+    // `0x1F` once read as 31 in an item holding an alias, a duplicate of the ConfigMap "31".
+    let items = "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: 0x1F\n  data:\n    a: &x y\n    b: *x\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: \"31\"\n";
+    let answer = run(list(items).as_bytes());
+    answer.assert_no_panic();
+    assert_eq!(answer.code, 0, "{}", answer.stdout);
+    // The name is `0x1F`, quoted or not.
+    let twice = format!("{items}- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: '0x1F'\n");
+    assert_error_result(&run(list(&twice).as_bytes()), None, &["ConfigMap \"0x1F\" appears twice"]);
+}
+
 #[test]
 fn metadata_aliased_across_items() {
     let items = "- apiVersion: v1\n  kind: ConfigMap\n  metadata: &meta\n    name: same\n    namespace: ns\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: *meta\n";

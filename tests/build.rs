@@ -229,6 +229,17 @@ fn an_object_with_a_quoted_merge_key_is_printed() {
 }
 
 #[test]
+fn a_number_like_name_is_the_name_as_written() {
+    // Once read from the YAML 1.1 value, where `0x1F` is 31: a duplicate of the ConfigMap "31".
+    let dir = tempfile::tempdir().unwrap();
+    let hex = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 0x1F\n";
+    fs::write(dir.path().join("a.yaml"), format!("{hex}---\n{}", config_map("\"31\""))).unwrap();
+    let (code, stdout, stderr) = build(dir.path(), &["."], "");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.matches("kind: ConfigMap").count(), 2, "{stdout}");
+}
+
+#[test]
 fn an_object_nested_deeper_than_the_yaml_readers_limit_is_printed() {
     let dir = tempfile::tempdir().unwrap();
     let depth = 140;

@@ -9,7 +9,6 @@
 //!
 //! Pure: the caller reads the files and prints the answer.
 
-mod documents;
 mod order;
 mod read;
 mod stream;

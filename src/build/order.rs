@@ -1,7 +1,7 @@
 //! The order of the stream: kustomize's legacy resource order, so that one `kubectl apply` of
 //! it works on a fresh cluster.
 
-use crate::parse::Node;
+use crate::krm::Object;
 
 /// Kinds that go first, in this order, and last: kustomize's legacy resource order (the
 /// `orderFirst` and `orderLast` lists of kustomize `api/resid/gvk.go`,
@@ -49,7 +49,7 @@ pub struct SortKey {
 }
 
 impl SortKey {
-    pub fn of(item: &Node<'_>) -> Self {
+    pub fn of(item: &Object<'_>) -> Self {
         Self::new(item.api_version(), item.kind(), item.namespace(), item.name())
     }
 

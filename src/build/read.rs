@@ -4,75 +4,71 @@
 //! (sigs.k8s.io/yaml over go-yaml v2), so `build` reads them so: what it prints is what they
 //! would have applied. A DittoServer is the exception: it never reaches a cluster, the function
 //! reads it, and under kpt or kustomize the function reads it with YAML 1.2. So its document is
-//! read again with the function's reading ([`yaml::parse_value`]), and a DittoServer means the
-//! same in both modes: `enabled: yes` is the string "yes" (a type error), not `true`.
+//! read with the function's reading ([`yaml::documents`] picks the schema by each document's
+//! header), and a DittoServer means the same in both modes: `enabled: yes` is the string "yes"
+//! (a type error), not `true`.
 
 use serde_json::Value;
 
-use super::documents::mapping_documents;
 use super::BuildError;
+use crate::krm::{annotations, gvk, Body, Header, Object};
 use crate::model::function_config;
-use crate::krm::{annotations, gvk};
-use crate::parse::{Body, Node};
-use crate::yaml::{self, scan::BlockSpan};
+use crate::yaml::{self, scan::BlockSpan, Schema};
 
 /// The items of every source, and the typed functionConfig (`DittoServerExpansion`) with the
 /// source it came from, if one was among them.
 pub struct Manifests<'s> {
-    pub items: Vec<Node<'s>>,
+    pub items: Vec<Object<'s>>,
     pub typed_config: Option<(String, Value)>,
+}
+
+/// The reading of a document: the function's for a DittoServer, kubectl's for the rest.
+fn schema_of(header: &Header) -> Schema {
+    if gvk::is_ditto_server(header.api_version.as_deref().unwrap_or(""), header.kind.as_deref().unwrap_or("")) {
+        Schema::Yaml12
+    } else {
+        Schema::Yaml11
+    }
 }
 
 pub fn read(sources: &[(String, String)]) -> Result<Manifests<'_>, BuildError> {
     let mut manifests = Manifests { items: Vec::new(), typed_config: None };
     for (name, text) in sources {
-        let documents = yaml::parse_stream(text, yaml::Schema::Yaml11).map_err(|error| BuildError::Yaml { source: name.clone(), error })?;
-        let mut ranges = None;
-        for (index, document) in documents.into_iter().enumerate() {
-            let Value::Object(mut object) = document else {
-                return Err(BuildError::NotAnObject { source: name.clone(), document: index });
+        let not_yaml = |error| BuildError::Yaml { source: name.clone(), error };
+        let documents = yaml::documents(text, schema_of).map_err(not_yaml)?;
+        // A document kubectl cannot read fails the whole source; a DittoServer that YAML 1.2
+        // rejects is the pipeline's to report (below).
+        if let Some(error) = documents.iter().find_map(|d| d.value.as_ref().err().filter(|_| d.schema == Schema::Yaml11)) {
+            return Err(not_yaml(error.clone()));
+        }
+        // Numbered as kubectl counts them: without empty and `null` documents, which it skips.
+        let mut index = 0;
+        for document in documents {
+            let object = match document.value {
+                Ok(Value::Null) => continue,
+                Ok(Value::Object(object)) => Body::Value(Value::Object(object)),
+                Ok(_) => return Err(BuildError::NotAnObject { source: name.clone(), document: index }),
+                // A DittoServer YAML 1.2 rejects: its text, so that the pipeline reports it as it
+                // would under kpt (with the line in the file).
+                Err(_) => Body::Text { source: text, span: BlockSpan { start: document.range.start, end: document.range.end, indent: 0 } },
             };
-            let text_of = |key: &str| object.get(key).and_then(Value::as_str).unwrap_or_default();
-            if text_of("apiVersion") == function_config::API_VERSION && text_of("kind") == function_config::KIND {
+            let mut object = Object { header: document.header, body: object };
+            if object.api_version() == function_config::API_VERSION && object.kind() == function_config::KIND {
                 if let Some((first, _)) = &manifests.typed_config {
                     return Err(BuildError::Config(format!(
                         "{name}: a second {} (the first is in {first}); keep one",
                         function_config::KIND
                     )));
                 }
-                manifests.typed_config = Some((name.clone(), Value::Object(object)));
-                continue;
-            }
-            let is_ditto_server = gvk::is_ditto_server(text_of("apiVersion"), text_of("kind"));
-            annotations::record_source(&mut object, name, index);
-            let item = Node::from_value(Value::Object(object));
-            let item = if is_ditto_server {
-                // The documents before this one are all mappings (anything else is an error),
-                // so this is the `index`th mapping document.
-                let range = ranges.get_or_insert_with(|| mapping_documents(text).unwrap_or_default()).get(index).cloned();
-                match range {
-                    Some(range) => as_the_function_reads(item, text, range, name, index),
-                    None => item,
+                if let Body::Value(value) = object.body {
+                    manifests.typed_config = Some((name.clone(), value));
                 }
             } else {
-                item
-            };
-            manifests.items.push(item);
+                annotations::record_source(&mut object, name, index);
+                manifests.items.push(object);
+            }
+            index += 1;
         }
     }
     Ok(manifests)
-}
-
-/// A DittoServer as the function reads it: its document's text with YAML 1.2, its source
-/// recorded. Text that YAML 1.2 rejects stays text, so that the pipeline reports it as it would
-/// under kpt (with the line in the file).
-fn as_the_function_reads<'s>(item: Node<'static>, text: &'s str, range: std::ops::Range<usize>, name: &str, index: usize) -> Node<'s> {
-    match yaml::parse_value(&text[range.clone()], yaml::Schema::Yaml12) {
-        Ok(Value::Object(mut object)) => {
-            annotations::record_source(&mut object, name, index);
-            Node::from_value(Value::Object(object))
-        }
-        Ok(_) => item,
-        Err(_) => Node { header: item.header, body: Body::Text { source: text, span: BlockSpan { start: range.start, end: range.end, indent: 0 } } },
-    }
 }

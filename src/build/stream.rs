@@ -10,8 +10,7 @@ use super::order::SortKey;
 use super::BuildError;
 use crate::krm::{annotations, gvk};
 use crate::pipeline::Sink;
-use crate::krm::ValidationResult;
-use crate::parse::{Item, Node};
+use crate::krm::{Object, ValidationResult};
 use crate::yaml;
 
 /// One entry of the pipeline's output.
@@ -34,7 +33,7 @@ impl Sink for Collected {
         value
     }
 
-    fn original(&mut self, index: usize, _: &Item<'_>) -> Result<(), Infallible> {
+    fn original(&mut self, index: usize, _: &Object<'_>) -> Result<(), Infallible> {
         self.0.push(Emitted::Original(index));
         Ok(())
     }
@@ -48,7 +47,7 @@ impl Sink for Collected {
 /// The output as a `---` separated stream in the order [`SortKey`] gives, minus what must not
 /// reach a cluster. An object that cannot be read, or not written as YAML that reads back the
 /// same, is an error, never left out.
-pub fn write(items: &[Node<'_>], output: Collected) -> Result<String, BuildError> {
+pub fn write(items: &[Object<'_>], output: Collected) -> Result<String, BuildError> {
     let mut documents = Vec::new();
     let mut unwritable = Vec::new();
     for emitted in output.0 {
@@ -56,7 +55,7 @@ pub fn write(items: &[Node<'_>], output: Collected) -> Result<String, BuildError
         let item = match emitted {
             Emitted::Original(i) => &items[i],
             Emitted::Object(value) => {
-                generated = Node::from_value(value);
+                generated = Object::from_value(value);
                 &generated
             }
         };

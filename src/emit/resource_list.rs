@@ -4,14 +4,13 @@ use std::io;
 
 use serde_json::Value;
 
-use crate::parse::{Body, Node};
-use crate::krm::ValidationResult;
+use crate::krm::{Body, Object, ValidationResult};
 use crate::krm::gvk::RESOURCE_LIST;
 use crate::yaml::{emit, scan};
 
 pub enum OutItem<'i, 'a> {
     /// An input item, copied through as it came.
-    Original(&'i Node<'a>),
+    Original(&'i Object<'a>),
     /// A generated or rewritten item, already rendered by [`render`].
     Text(&'i str),
 }
@@ -62,7 +61,7 @@ impl<'w> Writer<'w> {
     }
 
     /// Writes the functionConfig and the results after the items.
-    pub fn finish(mut self, function_config: Option<&Node<'_>>, results: &[ValidationResult]) -> io::Result<()> {
+    pub fn finish(mut self, function_config: Option<&Object<'_>>, results: &[ValidationResult]) -> io::Result<()> {
         if self.items == 0 {
             self.out.push_str("items: []\n");
         }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::krm::FileRef;
 
-use crate::parse::{ItemHeader, Node};
+use super::object::{Body, Header, Object};
 
 /// Annotations the KRM clients use to track items (file, index, ids); kept on every item the
 /// function rewrites, and removed from the stream `build` prints.
@@ -32,18 +32,18 @@ pub fn is_client_annotation(key: &str) -> bool {
 }
 
 /// kpt's `IsLocalConfig()`: the annotation is exactly `"true"`.
-pub fn is_local_config(header: &ItemHeader) -> bool {
+pub fn is_local_config(header: &Header) -> bool {
     header.annotation(LOCAL_CONFIG) == Some("true")
 }
 
 /// The file the item came from, as the clients annotate it (the internal names first).
-pub fn file(header: &ItemHeader) -> Option<FileRef> {
+pub fn file(header: &Header) -> Option<FileRef> {
     let path = header.annotation(INTERNAL_PATH).or_else(|| header.annotation(PATH))?;
     let index = header.annotation(INTERNAL_INDEX).or_else(|| header.annotation(INDEX)).and_then(|i| i.parse().ok());
     Some(FileRef { path: path.to_string(), index })
 }
 
-impl Node<'_> {
+impl Object<'_> {
     /// Marked as configuration, not a cluster object (see [`is_local_config`]).
     pub fn is_local_config(&self) -> bool {
         is_local_config(&self.header)
@@ -78,7 +78,7 @@ pub fn mark_local_config(value: &mut Value) -> Option<()> {
 }
 
 /// A replaced object keeps the annotations the clients use to track the item it replaces.
-pub fn keep_client_annotations(previous: &ItemHeader, value: &mut Value) {
+pub fn keep_client_annotations(previous: &Header, value: &mut Value) {
     let kept = previous.annotations.iter().filter(|(k, _)| is_client_annotation(k));
     set(value, kept.map(|(k, v)| (k.to_string(), v.to_string())));
 }
@@ -89,17 +89,31 @@ pub fn set_file(value: &mut Value, path: String) {
     set(value, entries.into_iter().map(|(k, v)| (k.to_string(), v)));
 }
 
-/// Records where an object of a manifest file came from, so that results name the file; an
-/// object whose annotations are not a mapping keeps them as they are (and the pipeline reports
-/// them).
-pub fn record_source(object: &mut Map<String, Value>, path: &str, index: usize) {
-    let metadata = object.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
-    let Value::Object(metadata) = metadata else { return };
-    let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
-    if let Value::Object(annotations) = annotations {
-        annotations.insert(PATH.into(), Value::String(path.to_string()));
-        annotations.insert(INDEX.into(), Value::String(index.to_string()));
+/// Records where an object of a manifest file came from, in its value and its header, so that
+/// results name the file; an object whose annotations are not a mapping keeps them as they are
+/// (and the pipeline reports them). An object kept as text (one the function cannot read) has
+/// it in its header only.
+pub fn record_source(object: &mut Object<'_>, path: &str, index: usize) {
+    let recorded = match &mut object.body {
+        Body::Value(Value::Object(map)) => record_source_in(map, path, index),
+        Body::Value(_) | Body::Flow { .. } => false,
+        Body::Text { .. } => true,
+    };
+    if recorded {
+        object.header.annotations.set(PATH, path);
+        object.header.annotations.set(INDEX, &index.to_string());
+        object.header.annotations.shrink_to_fit();
     }
+}
+
+fn record_source_in(object: &mut Map<String, Value>, path: &str, index: usize) -> bool {
+    let metadata = object.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(metadata) = metadata else { return false };
+    let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(annotations) = annotations else { return false };
+    annotations.insert(PATH.into(), Value::String(path.to_string()));
+    annotations.insert(INDEX.into(), Value::String(index.to_string()));
+    true
 }
 
 /// Removes the clients' annotations, and `metadata.annotations` when nothing else is left.

@@ -19,20 +19,20 @@ use foldhash::{HashMap, HashMapExt};
 use super::annotations;
 use super::gvk::{self, DITTO_SERVER};
 use crate::krm::ValidationResult;
-use crate::parse::Item;
+use super::object::Object;
 
 /// A DittoServer's (namespace, name).
 pub type ServerKey = (Option<String>, String);
 
 /// (namespace, name) of a DittoServer item that has a name.
-pub fn server_key(item: &Item<'_>) -> Option<ServerKey> {
+pub fn server_key(item: &Object<'_>) -> Option<ServerKey> {
     let named = item.is(DITTO_SERVER) && item.header.name.is_some();
     named.then(|| (item.header.namespace.clone(), item.name().to_string()))
 }
 
 /// A DittoServer of an apiVersion this function does not expand (`dittofs.dittofs.com/v1beta1`):
 /// passed through unexpanded, it would silently yield no objects.
-pub fn unsupported_version(item: &Item<'_>) -> Option<ValidationResult> {
+pub fn unsupported_version(item: &Object<'_>) -> Option<ValidationResult> {
     let other = gvk::is_ditto_server(item.api_version(), item.kind()) && item.api_version() != DITTO_SERVER.api_version;
     other.then(|| {
         ValidationResult::error(format!(
@@ -55,7 +55,7 @@ pub fn parse_marker(marker: &str) -> ServerKey {
 }
 
 /// The marker of an item, if it has one.
-pub fn marker(item: &Item<'_>) -> Option<ServerKey> {
+pub fn marker(item: &Object<'_>) -> Option<ServerKey> {
     item.header.annotation(annotations::GENERATED_FROM).map(parse_marker)
 }
 
@@ -77,7 +77,7 @@ impl Identities {
     /// Resolves the owners. `marked` holds the index of every item carrying the marker with the
     /// server it names, in input order; `selection`: an item carries
     /// [`annotations::KPT_RESOURCE_ID`].
-    pub fn new(items: &[Item<'_>], servers: HashMap<ServerKey, Vec<usize>>, marked: Vec<(usize, ServerKey)>, selection: bool) -> Self {
+    pub fn new(items: &[Object<'_>], servers: HashMap<ServerKey, Vec<usize>>, marked: Vec<(usize, ServerKey)>, selection: bool) -> Self {
         let mut owners = HashMap::with_capacity(marked.len());
         let mut generated: HashMap<ServerKey, Vec<usize>> = HashMap::new();
         for (i, named) in marked {

@@ -83,7 +83,7 @@ impl ValidationResult {
     }
 
     /// [`Self::on`] the item the result is about: its kind and name, and its file.
-    pub fn on_item(self, item: &crate::parse::Node<'_>) -> Self {
+    pub fn on_item(self, item: &super::Object<'_>) -> Self {
         self.on(Some(item.resource_ref()), item.file())
     }
 }

@@ -5,13 +5,10 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::krm::ResourceRef;
-use crate::krm::gvk::{Gvk, RESOURCE_LIST, RESOURCE_LIST_V1ALPHA1};
-use crate::yaml::scan::{self, BlockSpan, Extent, ItemHeader, ScanFailure, ShapeError};
-use crate::yaml::{self, YamlError};
-
-/// The schema items are read with: KRM clients (kyaml's go-yaml v3) read YAML 1.2.
-const ITEMS: yaml::Schema = yaml::Schema::Yaml12;
+use crate::krm::gvk::{RESOURCE_LIST, RESOURCE_LIST_V1ALPHA1};
+use crate::krm::object::{Body, Header, Object, ITEMS};
+use crate::yaml::scan::{Extent, ScanFailure, ShapeError};
+use crate::yaml::{self, reindent, YamlError};
 
 /// Input that cannot be read as a ResourceList at all. Shown on stderr; no ResourceList is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,31 +39,13 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
-/// A node of the input: its text when it can be cut out, else its value from a full parse.
-#[derive(Debug, Clone)]
-pub enum Body<'a> {
-    /// A block node: whole lines of the input.
-    Text { source: &'a str, span: BlockSpan },
-    /// A flow mapping (`{...}`, JSON) with its value: the output copies the text, so that its
-    /// scalars keep the meaning their reader gave them (`0644`, `on`, `1e3` read differently
-    /// under YAML 1.1 and 1.2, and a value written back would fix one reading).
-    Flow { text: &'a str, value: Value },
-    /// A node rebuilt from a full parse (aliases across items): written from its value.
-    Value(Value),
-}
-
-#[derive(Debug, Clone)]
-pub struct Node<'a> {
-    pub header: ItemHeader,
-    pub body: Body<'a>,
-}
-
-pub type Item<'a> = Node<'a>;
+/// An item of the input: the object model's [`Object`].
+pub type Item<'a> = Object<'a>;
 
 #[derive(Debug)]
 pub struct ResourceList<'a> {
     pub items: Vec<Item<'a>>,
-    pub function_config: Option<Node<'a>>,
+    pub function_config: Option<Object<'a>>,
 }
 
 /// Turns each lone CR (one not followed by LF) into LF. YAML, and the parser, take a lone CR
@@ -126,18 +105,23 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
     let full: Option<Value> = if outline.needs_full_parse { Some(yaml::parse_value(input, ITEMS).map_err(InputError::NotYaml)?) } else { None };
     let full_items = full.as_ref().and_then(|v| v.get("items")).and_then(Value::as_array);
 
+    // A rebuilt node whose header aliases or merge keys may supply reads it from the whole
+    // document read as written, once, when first needed.
+    let mut as_written: Option<Option<Value>> = None;
+    let mut whole = |key: &str, i: Option<usize>| -> Option<Value> {
+        let whole = as_written.get_or_insert_with(|| yaml::parse_as_written(input, ITEMS).ok()).as_ref()?.get(key)?;
+        i.map_or(Some(whole), |i| whole.get(i)).cloned()
+    };
+
     let mut items = Vec::with_capacity(scanned.len());
     for (i, s) in scanned.into_iter().enumerate() {
-        let node = Node { body: body(input, s.extent, || full_items.and_then(|a| a.get(i)).cloned())?, header: s.header };
-        items.push(if s.header_from_value { node.with_header_from_value() } else { node });
+        let rebuilt = || full_items.and_then(|a| a.get(i)).cloned();
+        items.push(object(input, s.extent, s.header, s.header_from_value, rebuilt, || whole("items", Some(i)))?);
     }
     let function_config = match outline.function_config {
         Some(fc) => {
-            let node = Node {
-                body: body(input, fc.extent, || full.as_ref().and_then(|v| v.get("functionConfig")).cloned())?,
-                header: fc.header,
-            };
-            Some(if fc.header_from_value { node.with_header_from_value() } else { node })
+            let rebuilt = || full.as_ref().and_then(|v| v.get("functionConfig")).cloned();
+            Some(object(input, fc.extent, fc.header, fc.header_from_value, rebuilt, || whole("functionConfig", None))?)
         }
         None => None,
     };
@@ -151,14 +135,14 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
     Ok(list)
 }
 
-fn ends_at(node: &Node<'_>, end: usize) -> bool {
+fn ends_at(node: &Object<'_>, end: usize) -> bool {
     matches!(&node.body, Body::Text { span, .. } if span.end == end)
 }
 
 /// The output puts a line break after every item, but a block scalar (`|`, `>`) that ends the
 /// input without one has no final line break in its value, and would gain one. Such a node is
 /// written from its value instead of its text (only when the line break changes the value).
-fn keep_value_at_end_of_input(node: &mut Node<'_>) {
+fn keep_value_at_end_of_input(node: &mut Object<'_>) {
     let Body::Text { source, span } = &node.body else { return };
     // A last line of spaces no deeper than the node's indentation is dropped by reindent, which
     // then adds no line break: the one before it is the scalar's own. Deeper spaces are content
@@ -168,8 +152,7 @@ fn keep_value_at_end_of_input(node: &mut Node<'_>) {
     if content.is_empty() && last_line.len() <= span.indent {
         return;
     }
-    let mut text = String::with_capacity(span.end - span.start + 1);
-    scan::reindent(source, span, 0, &mut text);
+    let text = reindent::cut(source, span);
     let (Ok(with_break), Some(Ok(as_written))) =
         (yaml::parse_value(&text, ITEMS), text.strip_suffix('\n').map(|t| yaml::parse_value(t, ITEMS)))
     else {
@@ -178,6 +161,26 @@ fn keep_value_at_end_of_input(node: &mut Node<'_>) {
     if with_break != as_written {
         node.body = Body::Value(as_written);
     }
+}
+
+/// An item or the functionConfig: its body, and its header read as written where aliases or merge
+/// keys may supply it (`as_written`: the node's value as written from the whole document, for a
+/// node rebuilt from it).
+fn object<'a>(
+    input: &'a str,
+    extent: Extent,
+    header: Header,
+    header_from_value: bool,
+    rebuilt: impl FnOnce() -> Option<Value>,
+    as_written: impl FnOnce() -> Option<Value>,
+) -> Result<Object<'a>, InputError> {
+    let mut object = Object { body: body(input, extent, rebuilt)?, header };
+    if header_from_value {
+        if let Some(header) = header_as_written(&object, as_written) {
+            object.header = header;
+        }
+    }
+    Ok(object)
 }
 
 fn body<'a>(input: &'a str, extent: Extent, rebuilt: impl FnOnce() -> Option<Value>) -> Result<Body<'a>, InputError> {
@@ -193,108 +196,17 @@ fn body<'a>(input: &'a str, extent: Extent, rebuilt: impl FnOnce() -> Option<Val
 /// Parses a flow mapping cut out of the input: memory for that node only, where a full parse of
 /// the document would hold every item's value at once. Positions are given in the input.
 fn flow_value(input: &str, start: usize, end: usize) -> Result<Value, YamlError> {
-    yaml::parse_value(&input[start..end], ITEMS).map_err(|e| match e {
-        YamlError::Syntax { message, line, column } => {
-            let before = &input[..start];
-            let first_column = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
-            YamlError::Syntax {
-                message,
-                line: line + before.matches('\n').count(),
-                column: if line == 1 { column + first_column } else { column },
-            }
-        }
-        other => other,
-    })
+    reindent::read_flow(input, start, end, |text| yaml::parse_value(text, ITEMS))
 }
 
-impl Node<'_> {
-    /// The header read from the node's value, for nodes whose header fields may come from
-    /// aliases or merge keys. A node whose value cannot be parsed keeps the outline's header.
-    fn with_header_from_value(mut self) -> Self {
-        if let Ok(value) = self.value() {
-            self.header = header_of(&value);
-        }
-        self
-    }
-
-    /// The node's value, parsed from its text on demand.
-    pub fn value(&self) -> Result<Value, YamlError> {
-        match &self.body {
-            Body::Value(v) | Body::Flow { value: v, .. } => Ok(v.clone()),
-            Body::Text { source, span } => {
-                let mut text = String::with_capacity(span.end - span.start);
-                scan::reindent(source, span, 0, &mut text);
-                // Positions in the cut-out text are turned back into positions in the input.
-                yaml::parse_value(&text, ITEMS).map_err(|e| match e {
-                    YamlError::Syntax { message, line, column } => YamlError::Syntax {
-                        message,
-                        line: line + source[..span.start].matches('\n').count(),
-                        column: column + span.indent,
-                    },
-                    other => other,
-                })
-            }
-        }
-    }
-
-    pub fn kind(&self) -> &str {
-        self.header.kind.as_deref().unwrap_or("")
-    }
-
-    pub fn api_version(&self) -> &str {
-        self.header.api_version.as_deref().unwrap_or("")
-    }
-
-    pub fn name(&self) -> &str {
-        self.header.name.as_deref().unwrap_or("")
-    }
-
-    pub fn namespace(&self) -> Option<&str> {
-        self.header.namespace.as_deref()
-    }
-
-    pub fn is(&self, gvk: Gvk) -> bool {
-        gvk.matches(self.api_version(), self.kind())
-    }
-
-    pub fn resource_ref(&self) -> ResourceRef {
-        ResourceRef {
-            api_version: self.api_version().to_string(),
-            kind: self.kind().to_string(),
-            name: self.name().to_string(),
-            namespace: self.header.namespace.clone(),
-        }
-    }
-}
-
-impl Node<'static> {
-    /// A node of an object that was not cut out of a ResourceList (a document of a manifest
-    /// file): written from its value, its header read from it.
-    pub fn from_value(value: Value) -> Self {
-        Node { header: header_of(&value), body: Body::Value(value) }
-    }
-}
-
-/// The header fields of a value, as the outline builder would read them from the value's emitted text.
-fn header_of(value: &Value) -> ItemHeader {
-    let scalar = |v: &Value| match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Null => Some("null".to_string()),
-        Value::Array(_) | Value::Object(_) => None,
+/// The header of a node whose fields may come from aliases or merge keys, read from its value as
+/// written (`whole`: a rebuilt node's, from the whole document). `None` when that cannot be read:
+/// the node keeps the outline's header.
+fn header_as_written(node: &Object<'_>, whole: impl FnOnce() -> Option<Value>) -> Option<Header> {
+    let value = match &node.body {
+        Body::Text { source, span } => yaml::parse_as_written(&reindent::cut(source, span), ITEMS).ok()?,
+        Body::Flow { text, .. } => yaml::parse_as_written(text, ITEMS).ok()?,
+        Body::Value(_) => whole()?,
     };
-    let named = |v: Option<&Value>| v.filter(|v| !v.is_null()).and_then(scalar);
-    let metadata = value.get("metadata");
-    ItemHeader {
-        api_version: named(value.get("apiVersion")),
-        kind: named(value.get("kind")),
-        name: named(metadata.and_then(|m| m.get("name"))),
-        namespace: named(metadata.and_then(|m| m.get("namespace"))),
-        annotations: metadata
-            .and_then(|m| m.get("annotations"))
-            .and_then(Value::as_object)
-            .map(|a| a.iter().filter_map(|(k, v)| Some((k.clone(), scalar(v)?))).collect())
-            .unwrap_or_default(),
-    }
+    Some(Header::of_value(&value))
 }

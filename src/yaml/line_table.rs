@@ -1,5 +1,6 @@
 //! Byte offsets of line starts, to turn saphyr-parser's markers (line, column in characters)
-//! into byte offsets in text that is not ASCII.
+//! into byte offsets in text that is not ASCII. Lines end as the parser ends them: at LF, CRLF or
+//! a lone CR.
 
 use saphyr_parser::Marker;
 
@@ -11,7 +12,9 @@ impl LineTable {
     pub fn new(text: &str) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let bytes = text.as_bytes();
+        let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes).filter(|&i| !(bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n')));
+        starts.extend(breaks.map(|i| i + 1));
         LineTable { starts }
     }
 

@@ -3,7 +3,10 @@
 //! - [`outline`] outlines a ResourceList (item spans and headers, the types in [`scan`]): the
 //!   outline builder ([`outline`](mod@outline)) takes saphyr-parser events from [`events::read`],
 //!   which reads the block style clients write line by line ([`lines`]) and everything else with
-//!   saphyr-parser's `Parser`.
+//!   saphyr-parser's `Parser`. An object's [`header`] is read by one rule, from those events or
+//!   from a value ([`parse_as_written`] when aliases or merge keys may supply it).
+//! - [`documents`] reads a manifest stream in one pass: each document's lines, header and value.
+//! - [`reindent`] cuts a node out of the input: its text at another indentation, or its value.
 //! - [`schema`] says what a plain scalar means, under YAML 1.2 (KRM items) or YAML 1.1
 //!   (kubectl, for `dittofs-krm build`); the reader and the emitter both ask it.
 //! - [`parse_value`] turns the text of one node into a `serde_json::Value`, and [`parse_stream`]
@@ -11,17 +14,21 @@
 //!   schema each call site names.
 //! - [`emit`] writes values back as block-style, YAML-1.1-safe text.
 
+pub mod documents;
 pub mod emit;
 pub mod events;
+pub mod header;
 mod line_grammar;
 mod line_table;
 pub mod lines;
 pub mod outline;
-mod reindent;
+pub mod reindent;
 pub mod scan;
 pub mod schema;
 pub mod value;
 
+pub use documents::{documents, Document};
+pub use header::Header;
 pub use schema::Schema;
 
 use std::fmt;
@@ -54,7 +61,17 @@ impl fmt::Display for YamlError {
 /// merge keys (`<<`): the value builder over the events [`events::read`] chooses. One document;
 /// an empty text is `null`.
 pub fn parse_value(text: &str, schema: Schema) -> Result<Value, YamlError> {
-    let mut documents = value::read(text, schema)?;
+    one_document(value::read(text, schema)?)
+}
+
+/// [`parse_value`] with every scalar as written: its text, or null for a plain null (the rule of
+/// [`header`]), aliases and merge keys resolved under `schema`'s rules. What an object's header
+/// is read from when aliases or merge keys may supply its fields.
+pub fn parse_as_written(text: &str, schema: Schema) -> Result<Value, YamlError> {
+    one_document(value::read_as_written(text, schema)?)
+}
+
+fn one_document(mut documents: Vec<Value>) -> Result<Value, YamlError> {
     if documents.len() > 1 {
         return Err(YamlError::Unsupported("deserializing from YAML containing more than one document is not supported".into()));
     }

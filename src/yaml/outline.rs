@@ -11,8 +11,9 @@ use std::borrow::Cow;
 use saphyr_parser::{Event, Marker, ScalarStyle, Span, SpannedEventReceiver};
 
 use super::events;
+use super::header::{is_null, Field, Header, Scalar};
 use super::line_table::LineTable;
-use super::scan::{BlockSpan, Extent, FunctionConfigNode, ItemHeader, Outline, ScanFailure, ScannedItem, ShapeError};
+use super::scan::{BlockSpan, Extent, FunctionConfigNode, Outline, ScanFailure, ScannedItem, ShapeError};
 use super::YamlError;
 
 /// The outline of `text`, from whichever event source reads it.
@@ -41,7 +42,7 @@ enum Zone {
 /// The item or functionConfig being read.
 struct Open {
     start: Marker,
-    header: ItemHeader,
+    header: Header,
     anchors: Vec<usize>,
     rebuild: bool,
     aliased: bool,
@@ -54,7 +55,7 @@ impl Open {
     fn new(start: Marker, anchor: usize, depth: usize) -> Self {
         Open {
             start,
-            header: ItemHeader::default(),
+            header: Header::default(),
             anchors: if anchor != 0 { vec![anchor] } else { Vec::new() },
             rebuild: anchor != 0,
             aliased: false,
@@ -78,6 +79,8 @@ pub struct OutlineBuilder<'t> {
     root_seen: bool,
     /// The first shape error; later events are ignored.
     failure: Option<ShapeError>,
+    /// The document's root is the one node outlined (a manifest's object), not a ResourceList.
+    object: bool,
 }
 
 impl<'t> SpannedEventReceiver<'t> for OutlineBuilder<'t> {
@@ -92,9 +95,19 @@ impl<'t> SpannedEventReceiver<'t> for OutlineBuilder<'t> {
 
 impl<'t> OutlineBuilder<'t> {
     pub fn new(text: &'t str) -> Self {
+        OutlineBuilder::of(text, false)
+    }
+
+    /// A builder that outlines a document whose root is the one object (a manifest's): its header
+    /// as an item's, without an extent (so without the line table markers need in other text).
+    pub fn for_object(text: &'t str) -> Self {
+        OutlineBuilder::of(text, true)
+    }
+
+    fn of(text: &'t str, object: bool) -> Self {
         OutlineBuilder {
             text,
-            table: (!text.is_ascii()).then(|| LineTable::new(text)),
+            table: (!object && !text.is_ascii()).then(|| LineTable::new(text)),
             outline: Outline::default(),
             frames: Vec::new(),
             path: Vec::new(),
@@ -103,6 +116,7 @@ impl<'t> OutlineBuilder<'t> {
             documents: 0,
             root_seen: false,
             failure: None,
+            object,
         }
     }
 
@@ -167,7 +181,7 @@ impl<'t> OutlineBuilder<'t> {
                     if !is_key {
                         // Header fields sit at most two mappings below the item.
                         if depth - o.depth <= 2 {
-                            record_header(&mut o.header, &self.path, key_of_value, value, plain, depth - o.depth);
+                            record_header(&mut o.header, &self.path, key_of_value, value, plain);
                         }
                         advance(&mut self.frames, None);
                         return Ok(());
@@ -206,7 +220,12 @@ impl<'t> OutlineBuilder<'t> {
                         return Err(ShapeError::NotAMapping);
                     }
                     self.root_seen = true;
-                    self.zones.push(Zone::Root);
+                    if self.object {
+                        self.open = Some(Open::new(span.start, anchor, 1));
+                        self.zones.push(Zone::Item);
+                    } else {
+                        self.zones.push(Zone::Root);
+                    }
                 } else if let Some(o) = self.open.as_mut() {
                     if anchor != 0 {
                         o.anchors.push(anchor);
@@ -254,7 +273,7 @@ impl<'t> OutlineBuilder<'t> {
     fn close(&mut self, mut o: Open, closing: Zone, span: &Span) {
         o.header.annotations.shrink_to_fit();
         let start = self.offset(&o.start);
-        let extent = if o.rebuild {
+        let extent = if o.rebuild || self.object {
             Extent::Rebuild
         } else if self.text.as_bytes().get(start) == Some(&b'{') {
             Extent::Flow { start, end: self.offset(&span.end) }
@@ -278,10 +297,6 @@ impl<'t> OutlineBuilder<'t> {
     }
 }
 
-fn is_null(value: &str) -> bool {
-    matches!(value, "" | "~" | "null" | "Null" | "NULL")
-}
-
 /// After a complete node: a mapping flips between key and value.
 #[inline(always)]
 fn advance<'t>(frames: &mut [Frame<'t>], key: Option<Cow<'t, str>>) {
@@ -296,44 +311,14 @@ fn advance<'t>(frames: &mut [Frame<'t>], key: Option<Cow<'t, str>>) {
     }
 }
 
-/// Picks up apiVersion, kind, metadata.{name,namespace,annotations}. `level` is the depth of the
-/// scalar's mapping below the item: 1 for the item's own keys.
-fn record_header(
-    h: &mut ItemHeader,
-    path: &[Option<Cow<'_, str>>],
-    key: Option<Cow<'_, str>>,
-    value: Cow<'_, str>,
-    plain: bool,
-    level: usize,
-) {
+/// Picks up apiVersion, kind, metadata.{name,namespace,annotations}: `path` holds the keys from
+/// the item down to the scalar's mapping (empty for the item's own keys).
+#[inline]
+fn record_header(h: &mut Header, path: &[Option<Cow<'_, str>>], key: Option<Cow<'_, str>>, value: Cow<'_, str>, plain: bool) {
     let Some(key) = key else { return };
-    let is_null = |v: &str| plain && is_null(v);
-    match (level, path) {
-        (0, []) => match &*key {
-            "apiVersion" if !is_null(&value) => h.api_version = Some(kept(value)),
-            "kind" if !is_null(&value) => h.kind = Some(kept(value)),
-            _ => {}
-        },
-        (1, [Some(m)]) if m == "metadata" => match &*key {
-            "name" if !is_null(&value) => h.name = Some(kept(value)),
-            "namespace" if !is_null(&value) => h.namespace = Some(kept(value)),
-            _ => {}
-        },
-        (2, [Some(m), Some(a)]) if m == "metadata" && a == "annotations" => {
-            // A null annotation is the empty string, as Kubernetes decodes it (a Go string from
-            // JSON null): `path:` with nothing after it and `path: null` must say the same.
-            h.annotations.push(&key, if is_null(&value) { "" } else { &value });
-        }
-        _ => {}
+    if let Some(field) = Field::at(path, &key) {
+        h.set(field, Scalar::of_event(value, plain));
     }
-}
-
-/// A string the outline keeps, without the spare capacity the parser's buffers carry (several
-/// times the text for short scalars; headers of every item stay until the output is written).
-fn kept(s: Cow<'_, str>) -> String {
-    let mut s = s.into_owned();
-    s.shrink_to_fit();
-    s
 }
 
 /// Decides whether a block mapping starting at byte `start` (column `indent`) and ending where

@@ -3,81 +3,8 @@
 
 use super::YamlError;
 
+pub use super::header::{Annotations, Header};
 pub use super::reindent::reindent;
-
-/// What the outline builder learnt about one item of `items`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ItemHeader {
-    pub api_version: Option<String>,
-    pub kind: Option<String>,
-    pub name: Option<String>,
-    pub namespace: Option<String>,
-    /// Annotations in document order; only scalar values are kept.
-    pub annotations: Annotations,
-}
-
-impl ItemHeader {
-    pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.annotations.iter().find(|&(k, _)| k == key).map(|(_, v)| v)
-    }
-}
-
-/// An item's annotations, in document order, in one string: every item of a large input carries
-/// half a dozen client annotations and stays in memory until the output is written; one
-/// allocation per item instead of two per annotation keeps that small.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Annotations {
-    text: String,
-    /// Where each key and each value ends in `text`, alternately.
-    ends: Vec<usize>,
-}
-
-impl Annotations {
-    pub fn push(&mut self, key: &str, value: &str) {
-        if self.ends.is_empty() {
-            // Room for kpt's seven client annotations at once; trimmed when the item closes.
-            self.text.reserve(384);
-            self.ends.reserve(16);
-        }
-        self.text.push_str(key);
-        self.ends.push(self.text.len());
-        self.text.push_str(value);
-        self.ends.push(self.text.len());
-    }
-
-    /// (key, value) pairs in document order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.ends.chunks_exact(2).scan(0, |start, ends| {
-            let (key_end, value_end) = (ends[0], ends[1]);
-            let pair = (&self.text[*start..key_end], &self.text[key_end..value_end]);
-            *start = value_end;
-            Some(pair)
-        })
-    }
-
-    pub fn len(&self) -> usize {
-        self.ends.len() / 2
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    pub(crate) fn shrink_to_fit(&mut self) {
-        self.text.shrink_to_fit();
-        self.ends.shrink_to_fit();
-    }
-}
-
-impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Annotations {
-    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        let mut out = Annotations::default();
-        for (k, v) in iter {
-            out.push(k.as_ref(), v.as_ref());
-        }
-        out
-    }
-}
 
 /// Where a block node lies in the input: whole lines, the first one starting at `col`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +32,7 @@ pub enum Extent {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScannedItem {
-    pub header: ItemHeader,
+    pub header: Header,
     pub extent: Extent,
     /// The node holds an alias or a merge key (`<<`): its header fields may come from them,
     /// which the outline builder does not resolve, so the reader takes the header from its value.
@@ -126,7 +53,7 @@ pub struct Outline {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionConfigNode {
-    pub header: ItemHeader,
+    pub header: Header,
     pub extent: Extent,
     pub header_from_value: bool,
 }

@@ -22,6 +22,7 @@ use saphyr_parser::{Event, Marker, ScalarStyle, Span, SpannedEventReceiver, Tag}
 use serde_json::{Map, Value};
 
 use super::events;
+use super::header::Scalar;
 use super::schema::{self, NoJsonForm, Schema};
 use super::YamlError;
 
@@ -43,31 +44,45 @@ const CORE: &str = "tag:yaml.org,2002:";
 /// Every document of `text`, empty ones as `null`, from the events [`events::read`] chooses
 /// (the line source for the block style clients write, else saphyr-parser's).
 pub fn read(text: &str, schema: Schema) -> Result<Vec<Value>, YamlError> {
-    // Counted only when the input ends without a line break (in characters, as saphyr counts).
-    let end = (!text.ends_with(['\n', '\r'])).then(|| text.chars().count());
-    let (reader, parsed) = events::read(text, || FromText { text, end, builder: Builder::new(schema) });
+    read_with(text, || Builder::new(schema))
+}
+
+/// [`read`] with every scalar as written (see [`Builder::as_written`]).
+pub fn read_as_written(text: &str, schema: Schema) -> Result<Vec<Value>, YamlError> {
+    read_with(text, || Builder::as_written(schema))
+}
+
+fn read_with(text: &str, builder: impl Fn() -> Builder) -> Result<Vec<Value>, YamlError> {
+    let (reader, parsed) = events::read(text, || FromText::new(text, builder()));
     // A builder error came from an event before the parser's error, so it is the one to tell.
-    let documents = reader.builder.finish()?;
+    let documents = reader.inner.finish()?;
     parsed?;
     Ok(documents)
 }
 
-/// The builder fed with the events of one text, which it needs to correct saphyr-parser's last
-/// block scalar ([`extra_break_at_end`]).
-struct FromText<'t> {
+/// A receiver fed with the events of one text, which it needs to correct saphyr-parser's last
+/// block scalar ([`extra_break_at_end`]) before `inner` sees it.
+pub(super) struct FromText<'t, R> {
     text: &'t str,
+    /// Counted only when the input ends without a line break (in characters, as saphyr counts).
     end: Option<usize>,
-    builder: Builder,
+    pub inner: R,
 }
 
-impl<'t> SpannedEventReceiver<'t> for FromText<'t> {
+impl<'t, R> FromText<'t, R> {
+    pub fn new(text: &'t str, inner: R) -> Self {
+        FromText { text, end: (!text.ends_with(['\n', '\r'])).then(|| text.chars().count()), inner }
+    }
+}
+
+impl<'t, R: SpannedEventReceiver<'t>> SpannedEventReceiver<'t> for FromText<'t, R> {
     fn on_event(&mut self, mut event: Event<'t>, span: Span) {
         if let Event::Scalar(value, ScalarStyle::Literal | ScalarStyle::Folded, ..) = &mut event {
             if self.end == Some(span.end.index()) && value.ends_with('\n') && extra_break_at_end(self.text, span.start.line()) {
                 value.to_mut().pop();
             }
         }
-        self.builder.on_event(event, span);
+        self.inner.on_event(event, span);
     }
 }
 
@@ -106,6 +121,9 @@ struct Frame {
 
 pub struct Builder {
     schema: Schema,
+    /// Every scalar as its text, a null as null (the header's rule, [`Scalar::of_event`]), tags
+    /// ignored: what an object's header is read from when aliases or merge keys may supply it.
+    as_written: bool,
     stack: Vec<Frame>,
     /// Finished anchored nodes of the current document, with their node counts.
     anchors: HashMap<usize, (Value, usize)>,
@@ -131,6 +149,7 @@ impl Builder {
     pub fn new(schema: Schema) -> Self {
         Builder {
             schema,
+            as_written: false,
             stack: Vec::new(),
             anchors: HashMap::new(),
             documents: Vec::new(),
@@ -139,6 +158,12 @@ impl Builder {
             alias_nodes: 0,
             error: None,
         }
+    }
+
+    /// A builder that reads every scalar as written, under `schema`'s rules for keys, repeated
+    /// keys and nesting.
+    pub fn as_written(schema: Schema) -> Self {
+        Builder { as_written: true, ..Builder::new(schema) }
     }
 
     /// The documents read, in order (an empty document is `null`).
@@ -255,6 +280,12 @@ impl Builder {
     }
 
     fn scalar(&self, text: String, style: ScalarStyle, tag: Option<&Tag>, at: Marker, is_key: bool) -> Result<Value, YamlError> {
+        if self.as_written {
+            return Ok(match Scalar::of_event(text.into(), style == ScalarStyle::Plain && tag.is_none()) {
+                Scalar::Null => Value::Null,
+                Scalar::Text(text) => Value::String(text.into_owned()),
+            });
+        }
         let Some(tag) = tag else {
             if style != ScalarStyle::Plain {
                 return Ok(Value::String(text));
@@ -310,7 +341,7 @@ impl Builder {
     }
 
     fn collection_tag(&self, tag: Option<&Tag>, expected: &str, at: Marker) -> Result<(), YamlError> {
-        let Some(tag) = tag else { return Ok(()) };
+        let Some(tag) = tag.filter(|_| !self.as_written) else { return Ok(()) };
         let full = format!("{}{}", tag.handle, tag.suffix);
         match self.schema {
             Schema::Yaml11 if full.strip_prefix(CORE) == Some(expected) => Ok(()),

@@ -1,0 +1,83 @@
+//! The object every stage works on: its header, read before any value by the one rule of
+//! [`crate::yaml::header`], and its body, the input's text when it can be copied through, else a
+//! value. A ResourceList's items, its functionConfig, `build`'s documents and the objects the
+//! function generates are all objects.
+
+use serde_json::Value;
+
+use super::gvk::Gvk;
+use super::ResourceRef;
+use crate::yaml::scan::BlockSpan;
+use crate::yaml::{self, reindent, YamlError};
+
+pub use crate::yaml::header::{Annotations, Header};
+
+/// The schema items are read with: KRM clients (kyaml's go-yaml v3) read YAML 1.2.
+pub const ITEMS: yaml::Schema = yaml::Schema::Yaml12;
+
+/// An object's body: its text when it can be cut out of the input, else its value.
+#[derive(Debug, Clone)]
+pub enum Body<'a> {
+    /// A block node: whole lines of the input.
+    Text { source: &'a str, span: BlockSpan },
+    /// A flow mapping (`{...}`, JSON) with its value: the output copies the text, so that its
+    /// scalars keep the meaning their reader gave them (`0644`, `on`, `1e3` read differently
+    /// under YAML 1.1 and 1.2, and a value written back would fix one reading).
+    Flow { text: &'a str, value: Value },
+    /// A node rebuilt from a full parse (aliases across items), a document of a manifest, or a
+    /// generated object: written from its value.
+    Value(Value),
+}
+
+#[derive(Debug, Clone)]
+pub struct Object<'a> {
+    pub header: Header,
+    pub body: Body<'a>,
+}
+
+impl Object<'static> {
+    /// An object that was never text of the input (a generated one): written from its value,
+    /// its header read from it.
+    pub fn from_value(value: Value) -> Self {
+        Object { header: Header::of_value(&value), body: Body::Value(value) }
+    }
+}
+
+impl Object<'_> {
+    /// The object's value; a block node's is read from its text, on demand.
+    pub fn value(&self) -> Result<Value, YamlError> {
+        match &self.body {
+            Body::Value(v) | Body::Flow { value: v, .. } => Ok(v.clone()),
+            Body::Text { source, span } => reindent::read_cut(source, span, |text| yaml::parse_value(text, ITEMS)),
+        }
+    }
+
+    pub fn kind(&self) -> &str {
+        self.header.kind.as_deref().unwrap_or("")
+    }
+
+    pub fn api_version(&self) -> &str {
+        self.header.api_version.as_deref().unwrap_or("")
+    }
+
+    pub fn name(&self) -> &str {
+        self.header.name.as_deref().unwrap_or("")
+    }
+
+    pub fn namespace(&self) -> Option<&str> {
+        self.header.namespace.as_deref()
+    }
+
+    pub fn is(&self, gvk: Gvk) -> bool {
+        gvk.matches(self.api_version(), self.kind())
+    }
+
+    pub fn resource_ref(&self) -> ResourceRef {
+        ResourceRef {
+            api_version: self.api_version().to_string(),
+            kind: self.kind().to_string(),
+            name: self.name().to_string(),
+            namespace: self.header.namespace.clone(),
+        }
+    }
+}
