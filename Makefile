@@ -80,7 +80,9 @@ test-image:
 	cargo test --release --locked --test tests image:: -- --ignored
 
 # Benchmark on generated ResourceLists up to ~7.5 MB: native, serde_yaml identity, WASI (wasmtime
-# and node), kpt. Prints the figures tables of README.md#performance (about two minutes).
+# and node), kpt, and the kyaml peer (../shared/tools/kyaml-identity.xz beside the repository,
+# run interleaved with the function; a line says so when it is absent). Prints the figures
+# tables of README.md#performance (about three minutes).
 bench: deps build wasm
 	cargo build --release --locked --example identity --example saphyr_events
 	python3 bench/run.py $(BENCH_ARGS)

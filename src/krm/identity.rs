@@ -119,9 +119,11 @@ pub fn generated_path(server_path: &str, namespace: Option<&str>, server: &str, 
         None => ("", "/"),
     };
     let kind = kind.to_ascii_lowercase();
+    // Joined, not `format!`ed: this runs for every new object, and the formatting machinery costs
+    // several times as much.
     match namespace {
-        Some(ns) => format!("{dir}{ns}{sep}{server}{sep}{kind}_{name}.yaml"),
-        None => format!("{dir}{server}{sep}{kind}_{name}.yaml"),
+        Some(ns) => [dir, ns, sep, server, sep, &kind, "_", name, ".yaml"].concat(),
+        None => [dir, server, sep, &kind, "_", name, ".yaml"].concat(),
     }
 }
 

@@ -201,7 +201,14 @@ fn fits_literal_block(s: &str) -> bool {
     s.contains('\n')
         && !s.starts_with([' ', '\n'])
         && !s.chars().any(|c| (c.is_control() && c != '\n') || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}'))
-        && !s.lines().any(|l| l.ends_with(' '))
+        // No line ends with a space (the text holds no CR by now).
+        && !s.ends_with(' ')
+        && !line_breaks(s).any(|i| i > 0 && s.as_bytes()[i - 1] == b' ')
+}
+
+/// Where the line breaks of `s` are: one memchr iterator, not a search set up per line.
+fn line_breaks(s: &str) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr_iter(b'\n', s.as_bytes())
 }
 
 fn write_literal(s: &str, indent: usize, out: &mut String) {
@@ -212,12 +219,15 @@ fn write_literal(s: &str, indent: usize, out: &mut String) {
         1 => "|",
         _ => "|+",
     });
-    for line in body.split('\n') {
+    let mut start = 0;
+    for end in line_breaks(body).chain(std::iter::once(body.len())) {
+        let line = &body[start..end];
         out.push('\n');
         if !line.is_empty() {
             push_indent(out, indent);
             out.push_str(line);
         }
+        start = end + 1;
     }
     // `|+` keeps the extra line breaks; write them as empty lines.
     for _ in 1..trailing {
