@@ -6,6 +6,7 @@
 
 mod hash;
 pub mod names;
+mod policies;
 mod services;
 mod stateful_set;
 
@@ -16,7 +17,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
 use crate::krm::annotations;
-use crate::krm::gvk::{Gvk, CONFIG_MAP, SERVICE, STATEFUL_SET};
+use crate::krm::gvk::{Gvk, CONFIG_MAP, NETWORK_POLICY, SERVICE, SERVICE_MONITOR, STATEFUL_SET};
 use crate::server::Plan;
 
 pub use stateful_set::{strip_template_type_meta, volume_claim_templates};
@@ -38,6 +39,8 @@ pub struct Generated {
 pub fn identities(plan: &Plan) -> Vec<(Gvk, String)> {
     let mut out = vec![(CONFIG_MAP, names::config_map(&plan.name))];
     out.extend(plan.workload.services.iter().map(|s| (SERVICE, s.name.clone())));
+    out.extend(plan.workload.network_policies.iter().map(|p| (NETWORK_POLICY, p.name.clone())));
+    out.extend(plan.workload.service_monitor.iter().map(|m| (SERVICE_MONITOR, m.name.clone())));
     out.push((STATEFUL_SET, names::stateful_set(&plan.name)));
     out
 }
@@ -56,6 +59,13 @@ pub fn expand(mut plan: Plan, secret: &dyn Fn(&str) -> Option<SecretData>) -> Ve
     out.push(generated(&config_map, CONFIG_MAP));
     for service in services::services(&plan) {
         out.push(generated(&service, SERVICE));
+    }
+    for policy in policies::network_policies(&plan) {
+        out.push(generated(&policy, NETWORK_POLICY));
+    }
+    if let Some(value) = policies::service_monitor(&plan) {
+        let name = plan.workload.service_monitor.as_ref().map(|m| m.name.clone()).unwrap_or_default();
+        out.push(Generated { api_version: SERVICE_MONITOR.api_version, kind: SERVICE_MONITOR.kind, name, value: conventional_order(value) });
     }
     let mut sts = generated(&stateful_set::stateful_set(plan, &config_hash), STATEFUL_SET);
     stateful_set::strip_template_type_meta(&mut sts.value);

@@ -27,6 +27,9 @@ pub fn services(plan: &Plan) -> Vec<Service> {
             if let Some(a) = meta.annotations.as_mut() {
                 a.extend(p.annotations.clone());
             }
+            if let Some(l) = meta.labels.as_mut() {
+                l.extend(p.labels.clone());
+            }
             let (type_, cluster_ip) = match p.shape {
                 ServiceShape::Headless => (None, Some("None".to_string())),
                 ServiceShape::Typed(t) => (Some(t.to_string()), None),

@@ -7,8 +7,9 @@ use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetPersistentVolumeClaimRe
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource, ExecAction,
     HTTPGetAction,
-    Lifecycle, LifecycleHandler, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSecurityContext, PodSpec,
-    PodTemplateSpec, Probe, SeccompProfile, SecurityContext, Volume, VolumeMount,
+    KeyToPath, Lifecycle, LifecycleHandler, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSecurityContext,
+    PodSpec, PodTemplateSpec, Probe, SeccompProfile, SecretVolumeSource, SecurityContext, TCPSocketAction, Volume,
+    VolumeMount,
     VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -17,7 +18,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
 use super::{metadata, names};
-use crate::server::plan::ClaimPlan;
+use crate::server::plan::{ClaimPlan, ProbeKind};
 use crate::server::Plan;
 
 /// How long the pod waits, once told to stop, before the server gets SIGTERM.
@@ -26,7 +27,10 @@ const PRE_STOP_SECONDS: i64 = 5;
 pub fn stateful_set(plan: Plan, config_hash: &str) -> StatefulSet {
     let facts = plan.facts;
     // The pre-stop wait, the server's own graceful shutdown, and a margin before SIGKILL.
-    let termination_grace_seconds = PRE_STOP_SECONDS + facts.shutdown_timeout_seconds + 10;
+    let termination_grace_seconds = plan
+        .workload
+        .termination_grace_seconds
+        .unwrap_or(PRE_STOP_SECONDS + facts.shutdown_stages * facts.shutdown_timeout_seconds + 10);
     let labels = names::labels(&plan.name);
     StatefulSet {
         metadata: metadata(&plan, names::stateful_set(&plan.name)),
@@ -53,17 +57,7 @@ pub fn stateful_set(plan: Plan, config_hash: &str) -> StatefulSet {
                         ..PodSecurityContext::default()
                     })),
                     containers: vec![container(&plan)],
-                    volumes: Some(vec![
-                        Volume {
-                            name: "config".into(),
-                            config_map: Some(ConfigMapVolumeSource {
-                                name: names::config_map(&plan.name),
-                                ..ConfigMapVolumeSource::default()
-                            }),
-                            ..Volume::default()
-                        },
-                        Volume { name: "tmp".into(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Volume::default() },
-                    ]),
+                    volumes: Some(volumes(&plan)),
                     ..PodSpec::default()
                 }),
             },
@@ -78,11 +72,36 @@ pub fn stateful_set(plan: Plan, config_hash: &str) -> StatefulSet {
     }
 }
 
+/// The config and scratch volumes, then the Secrets mounted as files.
+fn volumes(plan: &Plan) -> Vec<Volume> {
+    let mut out = vec![
+        Volume {
+            name: "config".into(),
+            config_map: Some(ConfigMapVolumeSource { name: names::config_map(&plan.name), ..ConfigMapVolumeSource::default() }),
+            ..Volume::default()
+        },
+        Volume { name: "tmp".into(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Volume::default() },
+    ];
+    out.extend(plan.workload.secret_volumes.iter().map(|v| Volume {
+        name: v.volume.into(),
+        secret: Some(SecretVolumeSource {
+            secret_name: Some(v.secret.clone()),
+            items: v.key_to_file.as_ref().map(|(key, file)| vec![KeyToPath { key: key.clone(), path: file.to_string(), mode: None }]),
+            default_mode: v.mode,
+            ..SecretVolumeSource::default()
+        }),
+        ..Volume::default()
+    }));
+    out
+}
+
 fn container(plan: &Plan) -> Container {
     let facts = plan.facts;
     let c = &plan.workload.container;
-    let mounts = plan.mounts.iter().map(|m| mount(m.volume, m.path, m.sub_path)).collect();
+    let mut mounts: Vec<VolumeMount> = plan.mounts.iter().map(|m| mount(m.volume, m.path, m.sub_path)).collect();
+    mounts.extend(plan.workload.secret_volumes.iter().map(|v| VolumeMount { read_only: Some(true), ..mount(v.volume, v.path, None) }));
     let api = c.api_port;
+    let probe = |path, delay, period, failure| probe(c.probe, path, api, delay, period, failure);
     Container {
         name: "dittofs".into(),
         image: Some(c.image.clone()),
@@ -95,9 +114,9 @@ fn container(plan: &Plan) -> Container {
         // The upstream operator's probes (internal/controller/dittoserver_controller.go:1006-1045):
         // the API answers once config, database, admin user and adapters are up (runtime.go:202-230);
         // the startup probe gives a first start's migrations 150 s.
-        startup_probe: Some(http_probe(facts.liveness_path, api, 0, 5, 30)),
-        liveness_probe: Some(http_probe(facts.liveness_path, api, 15, 10, 3)),
-        readiness_probe: Some(http_probe(facts.readiness_path, api, 10, 5, 3)),
+        startup_probe: Some(probe(facts.liveness_path, 0, 5, 30)),
+        liveness_probe: Some(probe(facts.liveness_path, 15, 10, 3)),
+        readiness_probe: Some(probe(facts.readiness_path, 10, 5, 3)),
         // Time for the Services' endpoints to drop the pod before it stops taking connections.
         lifecycle: Some(Lifecycle {
             pre_stop: Some(LifecycleHandler {
@@ -183,9 +202,18 @@ fn mount(name: &str, path: &str, sub_path: Option<&str>) -> VolumeMount {
     VolumeMount { name: name.into(), mount_path: path.into(), sub_path: sub_path.map(str::to_string), ..VolumeMount::default() }
 }
 
-fn http_probe(path: &str, port: i32, initial_delay: i32, period: i32, failure: i32) -> Probe {
+fn probe(kind: ProbeKind, path: &str, port: i32, initial_delay: i32, period: i32, failure: i32) -> Probe {
+    let port = IntOrString::Int(port);
+    let (http_get, tcp_socket) = match kind {
+        ProbeKind::Http { https } => {
+            let scheme = https.then(|| "HTTPS".to_string());
+            (Some(HTTPGetAction { path: Some(path.into()), port, scheme, ..HTTPGetAction::default() }), None)
+        }
+        ProbeKind::Tcp => (None, Some(TCPSocketAction { port, ..TCPSocketAction::default() })),
+    };
     Probe {
-        http_get: Some(HTTPGetAction { path: Some(path.into()), port: IntOrString::Int(port), ..HTTPGetAction::default() }),
+        http_get,
+        tcp_socket,
         initial_delay_seconds: Some(initial_delay),
         period_seconds: Some(period),
         timeout_seconds: Some(5),

@@ -15,6 +15,9 @@ pub const CONFIG_MAP: Gvk = Gvk { api_version: "v1", kind: "ConfigMap" };
 pub const SECRET: Gvk = Gvk { api_version: "v1", kind: "Secret" };
 pub const SERVICE: Gvk = Gvk { api_version: "v1", kind: "Service" };
 pub const STATEFUL_SET: Gvk = Gvk { api_version: "apps/v1", kind: "StatefulSet" };
+pub const NETWORK_POLICY: Gvk = Gvk { api_version: "networking.k8s.io/v1", kind: "NetworkPolicy" };
+/// The prometheus-operator's.
+pub const SERVICE_MONITOR: Gvk = Gvk { api_version: "monitoring.coreos.com/v1", kind: "ServiceMonitor" };
 pub const STORAGE_CLASS: Gvk = Gvk { api_version: "storage.k8s.io/v1", kind: "StorageClass" };
 /// The envelope of the KRM functions specification, and the older version kpt still accepts.
 pub const RESOURCE_LIST: Gvk = Gvk { api_version: "config.kubernetes.io/v1", kind: "ResourceList" };

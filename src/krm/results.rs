@@ -64,6 +64,10 @@ impl ValidationResult {
         Self::new(Severity::Warning, message)
     }
 
+    pub fn info(message: impl Into<String>) -> Self {
+        Self::new(Severity::Info, message)
+    }
+
     pub fn at(mut self, path: impl Into<String>) -> Self {
         self.field = Some(Field { path: path.into(), current_value: None, proposed_value: None });
         self

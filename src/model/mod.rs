@@ -4,6 +4,7 @@
 
 pub mod checked;
 pub mod function_config;
+mod service_type;
 pub mod walk;
 
 use serde::de::DeserializeOwned;
@@ -11,6 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use function_config::{FunctionConfig, Mode, StorageClassCheck};
+pub use service_type::ServiceType;
 
 /// A problem found while reading a typed value, with the path of the field (dotted, from the
 /// value's root, e.g. `spec.storage.metadataSize`).

@@ -11,7 +11,7 @@ use crate::validate;
 use crate::krm::{Severity, ValidationResult};
 use crate::model;
 use crate::parse::Item;
-use crate::server::{self, Line, Plan, Server, Visit};
+use crate::server::{self, Foreign, Line, Plan, Server, Visit};
 
 /// What one DittoServer's validation decided.
 pub enum Verdict {
@@ -41,8 +41,23 @@ pub fn decide_server(
     let rewritten = with_local_config(item, value);
     found.extend(validate::name(item.name()));
     found.extend(krm::check_namespace(item.namespace()));
-    let line = server::choose(&spec_value);
-    let (expansion, found) = line.visit(Render { item, spec_value, inventory, items, storage_class_check, found });
+    let key = (item.header.namespace.clone(), item.name().to_string());
+    let previous = inventory
+        .identities
+        .generated_by(&key)
+        .iter()
+        .map(|&i| &items[i])
+        .find(|g| g.is(STATEFUL_SET) && g.name() == names::stateful_set(item.name()))
+        .and_then(|g| g.value().ok());
+    let choice = match server::choose(&spec_value, previous.as_ref().and_then(server::line_of_stateful_set)) {
+        Ok(choice) => choice,
+        Err(errors) => {
+            found.extend(errors);
+            return (Verdict::Invalid, found, rewritten);
+        }
+    };
+    found.extend(choice.results);
+    let (expansion, found) = choice.which.visit(Render { item, spec_value, inventory, previous, storage_class_check, found });
     (expansion, found, rewritten)
 }
 
@@ -51,7 +66,8 @@ struct Render<'r, 'i> {
     item: &'r Item<'i>,
     spec_value: Value,
     inventory: &'r Inventory<'i>,
-    items: &'r [Item<'i>],
+    /// The StatefulSet of the server's previous render, when the input has it.
+    previous: Option<Value>,
     storage_class_check: model::StorageClassCheck,
     /// What was found before the line was chosen.
     found: Vec<ValidationResult>,
@@ -61,7 +77,7 @@ impl Visit for Render<'_, '_> {
     type Out = (Verdict, Vec<ValidationResult>);
 
     fn visit<L: Line>(self) -> Self::Out {
-        let Render { item, spec_value, inventory, items, storage_class_check, mut found } = self;
+        let Render { item, spec_value, inventory, previous, storage_class_check, mut found } = self;
         let Some(spec) = read_spec::<L>(spec_value, &mut found) else { return (Verdict::Invalid, found) };
         let namespace = item.namespace();
         let server = Server { name: item.name(), namespace, spec: &spec };
@@ -74,15 +90,8 @@ impl Visit for Render<'_, '_> {
         }
 
         let plan = Plan::of::<L>(&server);
-        let key = (item.header.namespace.clone(), item.name().to_string());
-        let previous_stateful_set = inventory
-            .identities
-            .generated_by(&key)
-            .iter()
-            .map(|&i| &items[i])
-            .find(|g| g.is(STATEFUL_SET) && g.name() == names::stateful_set(item.name()));
-        if let Some(Ok(previous)) = previous_stateful_set.map(Item::value) {
-            found.extend(validate::immutable_templates(&previous, &expand::volume_claim_templates(&plan.claims)));
+        if let Some(previous) = &previous {
+            found.extend(validate::immutable_templates(previous, &expand::volume_claim_templates(&plan.claims)));
         }
         (Verdict::Valid(plan), found)
     }
@@ -93,9 +102,16 @@ fn read_spec<L: Line>(spec_value: Value, found: &mut Vec<ValidationResult>) -> O
     match spec_value {
         Value::Object(_) => match model::read_typed::<L::Spec>(spec_value, "spec") {
             Ok((spec, unknown)) => {
-                found.extend(unknown.into_iter().map(|path| {
-                    ValidationResult::warning(format!("unknown field {path} is ignored; check its spelling against `dittofs-krm crd`"))
-                        .at(path)
+                found.extend(unknown.into_iter().map(|path| match foreign::<L>(&path) {
+                    Some(f) => ValidationResult::error(format!(
+                        "{} is not a field of the DittoFS {} API: {}",
+                        f.field.trim_start_matches("spec."),
+                        L::FACTS.line,
+                        f.why
+                    ))
+                    .at(path),
+                    None => ValidationResult::warning(format!("unknown field {path} is ignored; check its spelling against `dittofs-krm crd`"))
+                        .at(path),
                 }));
                 Some(spec)
             }
@@ -113,6 +129,11 @@ fn read_spec<L: Line>(spec_value: Value, found: &mut Vec<ValidationResult>) -> O
             None
         }
     }
+}
+
+/// The other line's field that `path` is, or lies within.
+fn foreign<L: Line>(path: &str) -> Option<&'static Foreign> {
+    L::FOREIGN.iter().find(|f| path == f.field || path.strip_prefix(f.field).is_some_and(|rest| rest.starts_with('.')))
 }
 
 /// The DittoServer must not reach a cluster (no CRD there): it is marked local-config, which kpt

@@ -9,8 +9,8 @@ pub enum Tag<'a> {
     Latest,
     /// `vN` or `vN.M`: the newest release of a line.
     Line(&'a str),
-    /// `vX.Y.Z` (with an optional suffix such as `-amd64`).
-    Release(u64, u64),
+    /// `vX.Y.Z` (with an optional suffix such as `-amd64`): major, minor, patch.
+    Release(u64, u64, u64),
     /// Anything else: a build of one's own, nothing to tell.
     Other,
 }
@@ -30,7 +30,7 @@ pub fn tag(image: &str) -> Tag<'_> {
     let parts: Vec<Option<u64>> = numbers.split('.').map(|p| p.parse().ok()).collect();
     match parts[..] {
         [Some(_)] | [Some(_), Some(_)] if suffix.is_none() => Tag::Line(tag),
-        [Some(major), Some(minor), Some(_)] => Tag::Release(major, minor),
+        [Some(major), Some(minor), Some(patch)] => Tag::Release(major, minor, patch),
         _ => Tag::Other,
     }
 }
@@ -44,9 +44,9 @@ mod tests {
         assert_eq!(tag("example/dfs"), Tag::Latest);
         assert_eq!(tag("example/dfs:latest"), Tag::Latest);
         assert_eq!(tag("registry:5000/dittofs"), Tag::Latest);
-        assert_eq!(tag("registry:5000/dittofs:v1.2.3"), Tag::Release(1, 2));
-        assert_eq!(tag("example/dfs:v1.2.3-amd64"), Tag::Release(1, 2));
-        assert_eq!(tag("example/dfs:1.3.0"), Tag::Release(1, 3));
+        assert_eq!(tag("registry:5000/dittofs:v1.2.3"), Tag::Release(1, 2, 3));
+        assert_eq!(tag("example/dfs:v1.2.3-amd64"), Tag::Release(1, 2, 3));
+        assert_eq!(tag("example/dfs:1.3.0"), Tag::Release(1, 3, 0));
         assert_eq!(tag("example/dfs:v1"), Tag::Line("v1"));
         assert_eq!(tag("example/dfs:v1.2"), Tag::Line("v1.2"));
         assert_eq!(tag("example/dfs@sha256:0123"), Tag::Digest);

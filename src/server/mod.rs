@@ -10,16 +10,18 @@
 pub mod image;
 pub mod layout;
 pub mod plan;
+pub mod v0_29;
 pub mod v0_4;
+mod choose;
 
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::inventory::Inventory;
 use crate::krm::ValidationResult;
 
+pub use choose::{choose, line_of_stateful_set, Choice};
 pub use layout::Layout;
 pub use plan::{Plan, Workload};
 
@@ -41,6 +43,8 @@ pub struct Facts {
     /// The release line and the release the objects are checked against.
     pub line: &'static str,
     pub release: &'static str,
+    /// `release` as numbers: a release of the same major and minor is of this line.
+    pub version: (u64, u64, u64),
     /// The image of that release: the spec's default.
     pub image: &'static str,
     /// The command and its arguments.
@@ -55,8 +59,19 @@ pub struct Facts {
     /// Health endpoints on the API port.
     pub liveness_path: &'static str,
     pub readiness_path: &'static str,
-    /// The server's own graceful-shutdown bound, which the pod's grace period must cover.
+    /// The server's own graceful-shutdown bound, and how many times over a shutdown may wait
+    /// for it: the pod's grace period must cover both.
     pub shutdown_timeout_seconds: i64,
+    pub shutdown_stages: i64,
+}
+
+/// A field of another line's API.
+#[derive(Debug)]
+pub struct Foreign {
+    /// From the DittoServer's root: `spec.storage.cacheSize`.
+    pub field: &'static str,
+    /// What replaced it, or why the server has no such setting.
+    pub why: &'static str,
 }
 
 /// A DittoFS release line.
@@ -66,6 +81,9 @@ pub trait Line {
     const FACTS: Facts;
     /// Claims, mounts and the paths that must lie on a claim.
     const LAYOUT: Layout<Self::Spec>;
+    /// The fields other lines' APIs have and this one does not, each with what replaced it: an
+    /// error on this line's servers, and what tells a spec of this line from another's.
+    const FOREIGN: &'static [Foreign];
     /// The line's rules beyond single fields (those are declared on the spec's field types):
     /// fields against each other and against the release. Reported before the StorageClass check.
     fn rules(server: &Server<'_, Self::Spec>) -> Vec<ValidationResult>;
@@ -81,23 +99,34 @@ pub trait Visit {
     fn visit<L: Line>(self) -> Self::Out;
 }
 
-/// The table of lines.
+/// The table of lines, oldest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {
     V0_4,
+    V0_29,
 }
 
 impl Which {
-    pub const ALL: [Which; 1] = [Which::V0_4];
+    pub const ALL: [Which; 2] = [Which::V0_4, Which::V0_29];
 
     pub fn visit<V: Visit>(self, work: V) -> V::Out {
         match self {
             Which::V0_4 => work.visit::<v0_4::V0_4>(),
+            Which::V0_29 => work.visit::<v0_29::V0_29>(),
         }
     }
-}
 
-/// The line that renders a DittoServer with this spec.
-pub fn choose(_spec: &Value) -> Which {
-    Which::V0_4
+    pub fn facts(self) -> &'static Facts {
+        match self {
+            Which::V0_4 => &v0_4::V0_4::FACTS,
+            Which::V0_29 => &v0_29::V0_29::FACTS,
+        }
+    }
+
+    pub fn foreign(self) -> &'static [Foreign] {
+        match self {
+            Which::V0_4 => v0_4::V0_4::FOREIGN,
+            Which::V0_29 => v0_29::V0_29::FOREIGN,
+        }
+    }
 }

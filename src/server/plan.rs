@@ -72,19 +72,66 @@ pub struct Workload {
     /// The Secrets whose data rolls the pods when it changes (the config hash).
     pub hashed_secrets: Vec<HashedSecret>,
     pub replicas: i32,
+    /// The pod's grace period; `None`: the pre-stop wait, the line's shutdown budget and a margin.
+    pub termination_grace_seconds: Option<i64>,
     pub container: ContainerPlan,
+    /// Secrets mounted as files, read-only, after the layout's mounts.
+    pub secret_volumes: Vec<SecretVolumePlan>,
     /// Replaces the pod's default securityContext (`fsGroup`: the image's group).
     pub pod_security_context: Option<Box<PodSecurityContext>>,
     /// In order.
     pub services: Vec<ServicePlan>,
+    /// In order, after the Services.
+    pub network_policies: Vec<NetworkPolicyPlan>,
+    pub service_monitor: Option<ServiceMonitorPlan>,
+}
+
+/// A Secret mounted at `path`: every key, or one key as the file `file`, with `mode` when given.
+pub struct SecretVolumePlan {
+    pub volume: &'static str,
+    pub secret: String,
+    pub key_to_file: Option<(String, &'static str)>,
+    pub mode: Option<i32>,
+    pub path: &'static str,
+}
+
+/// An ingress NetworkPolicy to the server's pod on these ports.
+pub struct NetworkPolicyPlan {
+    pub name: String,
+    /// Added to the server's labels.
+    pub labels: BTreeMap<String, String>,
+    /// (port, protocol).
+    pub ports: Vec<(i32, &'static str)>,
+}
+
+/// A prometheus-operator ServiceMonitor of the Service with `selector`'s labels.
+pub struct ServiceMonitorPlan {
+    pub name: String,
+    /// Its own labels, with the selector's.
+    pub labels: BTreeMap<String, String>,
+    pub selector: BTreeMap<String, String>,
+    pub port: &'static str,
+    pub path: String,
+    pub interval: Option<String>,
+    pub bearer_token: Option<SecretKeySelector>,
+}
+
+/// How the kubelet asks the API whether the server is alive and ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeKind {
+    /// `GET` on the health paths, over HTTPS when `https`.
+    Http { https: bool },
+    /// A TCP connection only: the API requires client certificates, which the kubelet has none of.
+    Tcp,
 }
 
 pub struct ContainerPlan {
     pub image: String,
     /// (name, port) the container listens on.
     pub ports: Vec<(&'static str, i32)>,
-    /// The API port, which the probes ask.
+    /// The API port, which the probes ask, and how.
     pub api_port: i32,
+    pub probe: ProbeKind,
     /// Every Secret by `secretKeyRef`, none copied.
     pub env: Vec<EnvVar>,
     pub resources: Option<Box<ResourceRequirements>>,
@@ -102,6 +149,8 @@ pub enum HashedSecret {
 
 pub struct ServicePlan {
     pub name: String,
+    /// Added to the server's labels.
+    pub labels: BTreeMap<String, String>,
     pub shape: ServiceShape,
     /// (name, port, target port).
     pub ports: Vec<(&'static str, i32, i32)>,

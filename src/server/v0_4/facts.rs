@@ -8,6 +8,7 @@ use crate::server::Facts;
 pub const FACTS: Facts = Facts {
     line: "v0.4",
     release: RELEASE,
+    version: (0, 4, 2),
     image: IMAGE,
     binary: BINARY,
     args: &ARGS,
@@ -18,6 +19,7 @@ pub const FACTS: Facts = Facts {
     liveness_path: LIVENESS_PATH,
     readiness_path: READINESS_PATH,
     shutdown_timeout_seconds: SHUTDOWN_TIMEOUT_SECONDS,
+    shutdown_stages: 1,
 };
 
 /// The release the objects are generated for, and the image that runs it (.goreleaser.yml:98-99).

@@ -7,7 +7,7 @@ use super::config::config_yaml;
 use super::facts::{self as target, NFS_LISTEN_PORT, SMB_LISTEN_PORT};
 use super::spec::DittoServerSpec;
 use crate::expand::names;
-use crate::server::plan::{secret_env, selector_env, ContainerPlan, HashedSecret, ServicePlan, ServiceShape, Workload};
+use crate::server::plan::{secret_env, selector_env, ContainerPlan, HashedSecret, ProbeKind, ServicePlan, ServiceShape, Workload};
 use crate::server::Server;
 
 pub fn workload(server: &Server<'_, DittoServerSpec>) -> Workload {
@@ -25,16 +25,21 @@ pub fn workload(server: &Server<'_, DittoServerSpec>) -> Workload {
         config_yaml: config_yaml(spec),
         hashed_secrets: hashed_secrets(server),
         replicas: spec.replicas.get(),
+        termination_grace_seconds: None,
         container: ContainerPlan {
             image: spec.image.clone(),
             ports,
             api_port: spec.control_plane.port.get(),
+            probe: ProbeKind::Http { https: false },
             env: env(server),
             resources: spec.resources.clone().map(Box::new),
             security_context: spec.security_context.clone().map(Box::new),
         },
         pod_security_context: spec.pod_security_context.clone().map(Box::new),
         services: services(server),
+        secret_volumes: Vec::new(),
+        network_policies: Vec::new(),
+        service_monitor: None,
     }
 }
 
@@ -78,14 +83,15 @@ fn services(server: &Server<'_, DittoServerSpec>) -> Vec<ServicePlan> {
     let api = spec.control_plane.port.get();
     let user = || spec.service.annotations.clone();
     let mut out = vec![
-        ServicePlan { name: names::headless_service(server.name), shape: ServiceShape::Headless, ports: vec![nfs], annotations: Default::default() },
-        ServicePlan { name: names::file_service(server.name), shape: service_type, ports: file_ports, annotations: user() },
-        ServicePlan { name: names::api_service(server.name), shape: service_type, ports: vec![("api", api, api)], annotations: user() },
+        ServicePlan { name: names::headless_service(server.name), labels: Default::default(), shape: ServiceShape::Headless, ports: vec![nfs], annotations: Default::default() },
+        ServicePlan { name: names::file_service(server.name), labels: Default::default(), shape: service_type, ports: file_ports, annotations: user() },
+        ServicePlan { name: names::api_service(server.name), labels: Default::default(), shape: service_type, ports: vec![("api", api, api)], annotations: user() },
     ];
     if spec.metrics.enabled {
         let metrics = spec.metrics.port.get();
         out.push(ServicePlan {
             name: names::metrics_service(server.name),
+            labels: Default::default(),
             shape: ServiceShape::Typed("ClusterIP"),
             ports: vec![("metrics", metrics, metrics)],
             annotations: Default::default(),

@@ -13,6 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::checked::{AtLeast, Int, Port, Size, StorageClassName};
+pub use crate::model::ServiceType;
 
 // The fields with a rule of their own come in the order their problems are reported: sizes,
 // replicas, then the ports (`crate::model::walk` follows the field order). Doc comments are the CRD's
@@ -231,24 +232,6 @@ pub struct AdminSpec {
 impl Default for AdminSpec {
     fn default() -> Self {
         AdminSpec { username: "admin".into(), password_secret_ref: None }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
-pub enum ServiceType {
-    #[default]
-    ClusterIP,
-    NodePort,
-    LoadBalancer,
-}
-
-impl ServiceType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ServiceType::ClusterIP => "ClusterIP",
-            ServiceType::NodePort => "NodePort",
-            ServiceType::LoadBalancer => "LoadBalancer",
-        }
     }
 }
 
