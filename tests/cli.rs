@@ -147,37 +147,44 @@ fn readme_architecture_tree_matches_src() {
 /// A release line's facts are its module's: outside `src/server/v0_4/`, no file under `src/`
 /// names the v0.4 binary, paths, adapter ports, release or image.
 #[test]
-fn the_v0_4_facts_live_in_its_line_module_only() {
+fn each_lines_facts_live_in_its_line_module_only() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let facts = ["/app/dittofs", "/data/cache", "/data/metadata", "/data/content", "12049", "1445", "v0.4.2", "marmos91c/dittofs"];
-    let line = root.join("src/server/v0_4");
+    let lines = root.join("src/server");
+    // Each line's own facts, and the facts the lines share (the server's adapter ports, the
+    // image's repository): none of them anywhere under src/ but in a line's module.
+    let own: [(&str, &[&str]); 2] = [
+        ("v0_4", &["/app/dittofs", "/data/cache", "/data/metadata", "/data/content", "v0.4.2"]),
+        ("v0_29", &["/app/dfs", "/data/store", "v0.29.0"]),
+    ];
+    let shared = ["12049", "1445", "marmos91c/dittofs"];
     let mut found = Vec::new();
-    let mut checked = 0;
-    fn walk(dir: &std::path::Path, line: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let mut files = Vec::new();
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("src/ is readable") {
             let path = entry.expect("entry").path();
-            if path == line {
-                continue;
-            }
             if path.is_dir() {
-                walk(&path, line, out);
+                walk(&path, out);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 out.push(path);
             }
         }
     }
-    let mut files = Vec::new();
-    walk(&root.join("src"), &line, &mut files);
+    walk(&root.join("src"), &mut files);
     for file in &files {
         let text = std::fs::read_to_string(file).expect("a source file");
-        checked += 1;
-        for fact in facts {
-            if text.contains(fact) {
-                found.push(format!("{} names {fact}", file.display()));
+        let home = own.iter().find(|(line, _)| file.starts_with(lines.join(line))).map(|(line, _)| *line);
+        for (line, facts) in &own {
+            for fact in facts.iter().filter(|f| text.contains(**f) && home != Some(*line)) {
+                found.push(format!("{} names {fact}, a fact of {line}", file.display()));
             }
         }
+        for fact in shared.iter().filter(|f| text.contains(**f) && home.is_none()) {
+            found.push(format!("{} names {fact}", file.display()));
+        }
     }
-    assert!(checked > 40, "the walk found the source files ({checked})");
-    assert!(line.join("facts.rs").exists(), "the v0.4 line keeps its facts in {}", line.display());
+    assert!(files.len() > 40, "the walk found the source files ({})", files.len());
+    for (line, _) in &own {
+        assert!(lines.join(line).join("facts.rs").exists(), "the {line} line keeps its facts in its facts.rs");
+    }
     assert!(found.is_empty(), "{found:#?}");
 }

@@ -157,11 +157,20 @@ fn outside_and_inside(path: &str, node: &Value) -> (Vec<Value>, Vec<Value>) {
     (outside, inside)
 }
 
+/// A valid element of each list of the spec, for a field of its elements to be set on.
+const ELEMENTS: &[(&str, &str)] = &[("adapters[]", r#"{"type": "nfs", "port": 12049}"#), ("snapshotPolicies[]", r#"{"share": "/export", "interval": "24h"}"#)];
+
 fn ditto_server(name: &str, path: &str, value: &Value) -> Value {
     let mut spec = json!({"storage": {"metadataSize": "1Gi"}});
     let mut at = &mut spec;
     let steps: Vec<&str> = path.split('.').collect();
     for step in &steps[..steps.len() - 1] {
+        if let Some(list) = step.strip_suffix("[]") {
+            let element = ELEMENTS.iter().find(|(s, _)| s == step).unwrap_or_else(|| panic!("{step}: the test has no element for it"));
+            let element: Value = serde_json::from_str(element.1).unwrap();
+            at = &mut at.as_object_mut().unwrap().entry(list.to_string()).or_insert_with(|| json!([element]))[0];
+            continue;
+        }
         at = at.as_object_mut().unwrap().entry(step.to_string()).or_insert_with(|| json!({}));
     }
     at[steps[steps.len() - 1]] = value.clone();
@@ -197,7 +206,7 @@ fn every_published_constraint_is_checked_by_the_function() {
                 let server = ditto_server(&name, path, &value);
                 let list = json!({"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [server.clone()]});
                 let results = dittofs_krm::run(&list.to_string()).expect("a ResourceList").results;
-                let full = format!("spec.{path}");
+                let full = format!("spec.{}", path.replace("[]", "[0]"));
                 let errors: Vec<_> = results
                     .iter()
                     .filter(|r| r.severity == dittofs_krm::krm::Severity::Error && r.field.as_ref().is_some_and(|f| f.path == full))
@@ -241,10 +250,14 @@ fn every_single_field_check_is_published() {
     constrained_fields(schema, "", &mut fields);
     let published: Vec<String> = fields.into_iter().map(|(p, _)| format!("spec.{p}")).collect();
 
+    // Every line's spec type reads the worst spec; their problems together are the checks.
     let spec = worst(schema);
-    let (spec, _) = dittofs_krm::model::read_typed::<dittofs_krm::server::v0_4::DittoServerSpec>(spec, "spec").expect("the worst spec reads");
-    let found = dittofs_krm::model::walk::problems(&spec, "spec");
-    let paths: Vec<&str> = found.iter().map(|p| p.path.as_str()).collect();
+    let (v0_4, _) = dittofs_krm::model::read_typed::<dittofs_krm::server::v0_4::DittoServerSpec>(spec.clone(), "spec").expect("the worst spec reads");
+    let (v0_29, _) = dittofs_krm::model::read_typed::<dittofs_krm::server::v0_29::DittoServerSpec>(spec, "spec").expect("the worst spec reads");
+    let mut found = dittofs_krm::model::walk::problems(&v0_4, "spec");
+    found.extend(dittofs_krm::model::walk::problems(&v0_29, "spec"));
+    let found: Vec<String> = found.iter().map(|p| p.path.replace("[0]", "[]")).collect();
+    let paths: Vec<&str> = found.iter().map(String::as_str).collect();
     for path in &paths {
         assert!(published.iter().any(|p| p == path), "{path} is checked but the CRD publishes no constraint on it");
     }
@@ -263,7 +276,7 @@ fn worst(node: &Value) -> Value {
         Some("integer") => json!(i32::MIN),
         Some("string") => json!(""),
         Some("boolean") => json!(false),
-        Some("array") => json!([]),
+        Some("array") => json!([worst(node.get("items").unwrap_or(&Value::Null))]),
         Some("object") => {
             let properties = node.get("properties").and_then(Value::as_object);
             Value::Object(properties.into_iter().flatten().map(|(k, v)| (k.clone(), worst(v))).collect())

@@ -201,8 +201,8 @@ fn a_floating_image_warns() {
 }
 
 #[test]
-fn an_image_of_another_release_line_warns() {
-    expect("rule-image-release-line", "next-line", &[(Warning, "spec.image", "the binary is /app/dfs")]);
+fn an_image_of_a_release_no_line_covers_is_an_error() {
+    expect("rule-image-release-line", "next-line", &[(Error, "spec.image", "is of no release line the function renders for")]);
 }
 
 #[test]

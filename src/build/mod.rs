@@ -177,7 +177,8 @@ mod tests {
         let bad = SERVER.replace("1Gi", "1GB");
         match build(&[source("nas.yaml", &bad)], &[]) {
             Err(BuildError::Results(results)) => {
-                let line = results[0].one_line();
+                let error = results.iter().find(|r| r.severity == Severity::Error).expect("an error");
+                let line = error.one_line();
                 assert!(line.starts_with("[error] dittofs.dittofs.com/v1alpha1/DittoServer/storage/nas spec.storage.metadataSize:"), "{line}");
             }
             other => panic!("expected error results, got {other:?}"),
@@ -212,7 +213,8 @@ mod tests {
         let twice = format!("{}---\n{}", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n", SERVER.replace("  name: nas\n", "  name: nas\n  name: nas\n"));
         match build(&[source("nas.yaml", &twice)], &[]) {
             Err(BuildError::Results(results)) => {
-                let line = results[0].one_line();
+                let error = results.iter().find(|r| r.severity == Severity::Error).expect("an error");
+                let line = error.one_line();
                 assert!(line.starts_with("[error] dittofs.dittofs.com/v1alpha1/DittoServer/storage/nas: the DittoServer is not valid YAML: line 10, column 9: duplicate entry with key \"name\""), "{line}");
                 assert_eq!(results[0].file.as_ref().map(|f| (f.path.as_str(), f.index)), Some(("nas.yaml", Some(1))));
             }

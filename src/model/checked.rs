@@ -173,6 +173,29 @@ impl Check for StorageClassName {
     }
 }
 
+/// An HTTP path: starts with `/`, as the server checks it (pkg/config/metrics.go:70-76 at v0.29.0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpPath(String);
+
+impl HttpPath {
+    pub fn new(value: impl Into<String>) -> Self {
+        HttpPath(value.into())
+    }
+}
+
+impl Check for HttpPath {
+    fn is_valid(&self) -> bool {
+        self.0.starts_with('/')
+    }
+
+    fn problem(&self, field: &str) -> Option<Problem> {
+        (!self.is_valid()).then(|| Problem {
+            message: format!("{field} must start with \"/\": the server refuses to start with {:?}", self.0),
+            current: Some(Value::String(self.0.clone())),
+        })
+    }
+}
+
 /// The string types: read and written as the plain string, published as a string with their rule.
 macro_rules! checked_string {
     ($type:ident, $name:literal, $schema:tt) => {
@@ -216,6 +239,7 @@ macro_rules! checked_string {
 
 checked_string!(Size, "Size", {"type": "string", "pattern": SIZE_PATTERN});
 checked_string!(StorageClassName, "StorageClassName", {"type": "string", "minLength": 1});
+checked_string!(HttpPath, "HttpPath", {"type": "string", "pattern": "^/"});
 
 #[cfg(test)]
 mod tests {

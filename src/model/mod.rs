@@ -28,7 +28,12 @@ pub struct FieldProblem {
 /// with the path of the field that caused it.
 pub fn read_typed<T: DeserializeOwned + Serialize>(value: Value, root: &str) -> Result<(T, Vec<String>), FieldProblem> {
     let mut unknown = Vec::new();
-    let mut on_unknown = |path: serde_ignored::Path<'_>| unknown.push(join(root, &path.to_string()));
+    // serde_ignored writes an `Option`'s content as a `?` step: the field's path has none.
+    let mut on_unknown = |path: serde_ignored::Path<'_>| {
+        let path = path.to_string();
+        let steps: Vec<&str> = path.split('.').filter(|s| *s != "?").collect();
+        unknown.push(join(root, &steps.join(".")));
+    };
     let input = value.clone();
     let de = serde_ignored::Deserializer::new(value, &mut on_unknown);
     match serde_path_to_error::deserialize::<_, T>(de) {

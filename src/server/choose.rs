@@ -37,11 +37,20 @@ pub fn choose(spec: &Value, previous: Option<Which>) -> Result<Choice, Vec<Valid
         results.insert(0, rendered_for(which, format!("spec.image {image:?} is a release of the {} line", facts.line)).at("spec.image"));
         return Ok(Choice { which, results });
     }
-    if let Some(previous) = previous {
+    // The previous render decides only where the fields would choose another line (or none), so
+    // that the render of a render says what the first said.
+    let fields = by_fields(spec);
+    if let Some(previous) = previous.filter(|p| !matches!(&fields, Ok((w, _, _)) if w == p)) {
         let reason = format!("the spec names no release, and its previous StatefulSet was rendered for {}", previous.facts().line);
         return Ok(Choice { which: previous, results: vec![rendered_for(previous, reason).at("spec")] });
     }
-    // Fields only one line has: the fields foreign to every other line.
+    let (which, reason, path) = fields.map_err(|e| vec![e])?;
+    Ok(Choice { which, results: vec![rendered_for(which, reason).at(path)] })
+}
+
+/// The line the fields choose: those only one line's API has (the fields foreign to every other
+/// line), or the default line when there are none.
+fn by_fields(spec: &Value) -> Result<(Which, String, &'static str), ValidationResult> {
     let present = |w: Which| -> Vec<&'static str> { w.foreign().iter().map(|f| f.field).filter(|f| has(spec, f)).collect() };
     let claims: Vec<(Which, Vec<&'static str>)> = Which::ALL
         .into_iter()
@@ -49,22 +58,21 @@ pub fn choose(spec: &Value, previous: Option<Which>) -> Result<Choice, Vec<Valid
         .filter(|(_, fields)| !fields.is_empty())
         .collect();
     match &claims[..] {
-        [] => {
-            let which = Which::V0_4;
-            let reason = "the spec names no release and has no field of one line only, so it keeps the default line (pin spec.image to choose)".to_string();
-            Ok(Choice { which, results: vec![rendered_for(which, reason).at("spec")] })
-        }
+        [] => Ok((
+            Which::V0_4,
+            "the spec names no release and has no field of one line only, so it keeps the default line (pin spec.image to choose)".to_string(),
+            "spec",
+        )),
         [(which, fields)] => {
-            let reason = format!("the spec names no release, and {} only the {} API has", fields.join(", "), which.facts().line);
-            Ok(Choice { which: *which, results: vec![rendered_for(*which, reason).at(fields[0])] })
+            Ok((*which, format!("the spec names no release, and {} only the {} API has", fields.join(", "), which.facts().line), fields[0]))
         }
         _ => {
             let named: Vec<String> = claims.iter().map(|(w, f)| format!("{} of the {} API", f.join(", "), w.facts().line)).collect();
-            Err(vec![ValidationResult::error(format!(
+            Err(ValidationResult::error(format!(
                 "the spec mixes the fields of two release lines ({}); pin spec.image to a release and remove the other line's fields",
                 named.join("; ")
             ))
-            .at("spec")])
+            .at("spec"))
         }
     }
 }

@@ -26,7 +26,7 @@ pub const RELEASE: &str = "v0.29.0";
 pub const RELEASE_VERSION: (u64, u64, u64) = (0, 29, 0);
 pub const IMAGE: &str = "marmos91c/dittofs:v0.29.0";
 
-/// The binary, renamed from `/app/dittofs` in v0.5.0 (Dockerfile.goreleaser:23).
+/// The binary (Dockerfile.goreleaser:23), its name since v0.5.0.
 pub const BINARY: &str = "/app/dfs";
 /// Without `--foreground`, `start` daemonises and PID 1 exits 0 (cmd/dfs/commands/start.go:89-99,
 /// daemon_unix.go:39,57).

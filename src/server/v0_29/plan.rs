@@ -246,7 +246,7 @@ fn services(server: &Server<'_, DittoServerSpec>) -> Vec<ServicePlan> {
             annotations: label(&[
                 ("prometheus.io/scrape", "true"),
                 ("prometheus.io/port", &port.to_string()),
-                ("prometheus.io/path", &spec.metrics.path),
+                ("prometheus.io/path", &*spec.metrics.path),
             ]),
         });
     }
@@ -296,7 +296,7 @@ fn service_monitor(server: &Server<'_, DittoServerSpec>) -> Option<ServiceMonito
         labels,
         selector,
         port: "metrics",
-        path: spec.metrics.path.clone(),
+        path: spec.metrics.path.to_string(),
         interval: monitor.interval.clone().filter(|i| !i.is_empty()),
         bearer_token: metrics_token(spec).cloned(),
     })

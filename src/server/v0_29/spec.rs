@@ -13,15 +13,15 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::facts;
-use crate::model::checked::{AtLeast, Int, Port, Size, StorageClassName};
+use crate::model::checked::{AtLeast, HttpPath, Int, Port, Size, StorageClassName};
 use crate::model::ServiceType;
 
 /// Desired state of a DittoFS server.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DittoServerSpec {
-    /// Container image of the DittoFS server. Pin a release (`v0.4.2`, `v0.29.0`): its tag
-    /// chooses the release line the objects are rendered for.
+    /// Container image of the DittoFS server. Pin a release such as `v0.29.0`: its tag chooses
+    /// the release line the objects are rendered for.
     #[serde(default = "default_image")]
     pub image: String,
     /// Sizes and class of the server's persistent volumes.
@@ -370,9 +370,8 @@ pub struct ServiceSpec {
 pub struct MetricsSpec {
     pub enabled: bool,
     pub port: Port,
-    /// Starts with `/`.
-    #[schemars(regex(pattern = r"^/.*"))]
-    pub path: String,
+    #[schemars(example = "/metrics")]
+    pub path: HttpPath,
     /// A Secret key with the bearer token scrapers must send; mounted at /metrics-token/token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bearer_token_secret: Option<SecretKeySelector>,
@@ -382,7 +381,7 @@ pub struct MetricsSpec {
 
 impl Default for MetricsSpec {
     fn default() -> Self {
-        MetricsSpec { enabled: false, port: Port::new(9090), path: "/metrics".into(), bearer_token_secret: None, service_monitor: None }
+        MetricsSpec { enabled: false, port: Port::new(9090), path: HttpPath::new("/metrics"), bearer_token_secret: None, service_monitor: None }
     }
 }
 
