@@ -209,7 +209,16 @@ fn transformer() {
             "Service/dittofs-nas-file storage",
             "Service/dittofs-nas-api storage",
             "Service/dittofs-nas-metrics storage",
-            "StatefulSet/dittofs-nas storage"
+            "StatefulSet/dittofs-nas storage",
+            "ConfigMap/dittofs-files-config storage",
+            "Service/dittofs-files-headless storage",
+            "Service/dittofs-files-api storage",
+            "Service/dittofs-files-adapter-nfs storage",
+            "Service/dittofs-files-adapter-smb storage",
+            "NetworkPolicy/dittofs-files-baseline storage",
+            "NetworkPolicy/dittofs-files-adapter-nfs storage",
+            "NetworkPolicy/dittofs-files-adapter-smb storage",
+            "StatefulSet/dittofs-files storage"
         ]
     );
 }

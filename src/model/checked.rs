@@ -173,7 +173,7 @@ impl Check for StorageClassName {
     }
 }
 
-/// An HTTP path: starts with `/`, as the server checks it (pkg/config/metrics.go:70-76 at v0.29.0).
+/// An HTTP path: starts with `/`, as the v0.29 server checks its metrics path (pkg/config/metrics.go:70-76).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpPath(String);
 

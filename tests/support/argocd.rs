@@ -60,6 +60,13 @@ pub fn assert_valid_example_stream(stream: &[u8]) {
         "statefulset/dittofs",
         "secret/dittofs-jwt-secret",
         "namespace/storage",
+        "configmap/files-config",
+        "service/files-adapter-nfs",
+        "service/files-adapter-smb",
+        "service/files-metrics",
+        "networkpolicy/files-baseline",
+        "networkpolicy/files-adapter-nfs",
+        "statefulset/files",
     ] {
         assert!(report.contains(&format!("passed for resource {object} ")), "{object} not validated:\n{report}");
     }

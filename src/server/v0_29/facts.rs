@@ -65,6 +65,9 @@ pub const ENV_LDAP_BIND_PASSWORD: &str = "DITTOFS_LDAP_BIND_PASSWORD";
 pub const ENV_MACHINE_ACCOUNT_SECRET: &str = "DITTOFS_KERBEROS_MACHINE_ACCOUNT_SECRET";
 /// The shortest JWT secret the server accepts (pkg/controlplane/api/server.go:109-113).
 pub const MIN_JWT_SECRET_LEN: usize = 32;
+/// The admin's password, in bytes: bcrypt's bounds (pkg/controlplane/models/credential.go:32-37,
+/// 77-84); outside them the first start exits 1.
+pub const ADMIN_PASSWORD_LEN: std::ops::RangeInclusive<usize> = 8..=72;
 
 pub fn postgres_env(key: &str) -> String {
     format!("DITTOFS_DATABASE_POSTGRES_{}", key.to_ascii_uppercase())

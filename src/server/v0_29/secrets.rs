@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use k8s_openapi::api::core::v1::SecretKeySelector;
 
-use super::facts::{ENV_ADMIN_INITIAL_PASSWORD, MIN_JWT_SECRET_LEN, POSTGRES_KEYS};
+use super::facts::{ADMIN_PASSWORD_LEN, ENV_ADMIN_INITIAL_PASSWORD, MIN_JWT_SECRET_LEN, POSTGRES_KEYS};
 use super::plan::{self, admin_password_ref, jwt_secret_ref};
 use super::spec::DittoServerSpec;
 use crate::inventory::Inventory;
@@ -99,6 +99,13 @@ fn jwt_secret(found: &Found<'_>) -> Vec<ValidationResult> {
 
 fn admin_password(found: &Found<'_>) -> Vec<ValidationResult> {
     let (s, v) = (found.selector, found.value);
+    if !ADMIN_PASSWORD_LEN.contains(&v.len()) {
+        return vec![ValidationResult::error(format!(
+            "the admin password in Secret {:?}, key {:?}, is not {} to {} characters long: the server refuses it and exits at its first start",
+            s.name, s.key, ADMIN_PASSWORD_LEN.start(), ADMIN_PASSWORD_LEN.end()
+        ))
+        .at(found.key_path.as_str())];
+    }
     let bcrypt = v.len() == 60 && [b"$2a$", b"$2b$", b"$2y$"].iter().any(|p| v.starts_with(*p));
     bcrypt
         .then(|| {
