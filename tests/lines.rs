@@ -119,3 +119,31 @@ fn the_other_lines_fields_are_errors_that_name_what_replaced_them() {
         assert!(has(&r, "error", path, "is not a field of the DittoFS v0.4 API"), "{path}: {r:#?}");
     }
 }
+
+/// The ServiceMonitor selects the metrics Service by its labels and scrapes a port the Service
+/// names, with the token the server requires (monitoring.coreos.com/v1 `Endpoint`).
+#[test]
+fn the_service_monitor_scrapes_the_metrics_service() {
+    let answer = case("v029-postgres-metrics");
+    assert_eq!(answer.code, 0, "{}", answer.stderr);
+    let list: Value = serde_yaml::from_str(&answer.stdout).unwrap();
+    let items = list["items"].as_array().unwrap();
+    let find = |kind: &str, name: &str| items.iter().find(|i| i["kind"] == kind && i["metadata"]["name"] == name).cloned().unwrap();
+    let monitor = find("ServiceMonitor", "pg-files-metrics");
+    let service = find("Service", "pg-files-metrics");
+    assert_eq!(monitor["apiVersion"], "monitoring.coreos.com/v1");
+    let selector = monitor["spec"]["selector"]["matchLabels"].as_object().unwrap();
+    assert!(selector.iter().all(|(k, v)| &service["metadata"]["labels"][k] == v), "{selector:?}");
+    assert_eq!(monitor["metadata"]["labels"]["release"], "kube-prometheus-stack");
+    assert_eq!(monitor["spec"]["namespaceSelector"]["matchNames"][0], "files");
+    let endpoint = &monitor["spec"]["endpoints"][0];
+    assert!(service["spec"]["ports"].as_array().unwrap().iter().any(|p| p["name"] == endpoint["port"]), "{endpoint}");
+    assert_eq!((endpoint["path"].as_str(), endpoint["interval"].as_str()), (Some("/metrics"), Some("30s")));
+    assert_eq!(endpoint["bearerTokenSecret"]["name"], "pg-files-scrape");
+    assert_eq!(endpoint["bearerTokenSecret"]["key"], "token");
+    // The server reads the same token from the file its config names, mounted from that Secret.
+    let sts = find("StatefulSet", "pg-files");
+    let volume = sts["spec"]["template"]["spec"]["volumes"].as_array().unwrap().iter().find(|v| v["name"] == "metrics-token").cloned().unwrap();
+    assert_eq!(volume["secret"]["secretName"], "pg-files-scrape");
+    assert_eq!(volume["secret"]["items"][0]["key"], "token");
+}

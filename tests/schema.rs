@@ -236,7 +236,13 @@ fn every_generated_object_passes_strict_kubernetes_validation() {
         "no metrics Service among the generated objects"
     );
 
-    let files: Vec<PathBuf> = generated.into_iter().map(|(_, f)| f).collect();
+    // A ServiceMonitor is the prometheus-operator's kind, whose schema kubernetes-validate (core
+    // Kubernetes only) does not have: tests/lines.rs holds it to the Service it selects.
+    let files: Vec<PathBuf> = generated
+        .into_iter()
+        .map(|(_, f)| f)
+        .filter(|f| !f.file_name().is_some_and(|n| n.to_string_lossy().contains("-servicemonitor_")))
+        .collect();
     let failures = validate(&files);
     assert!(
         failures.is_empty(),

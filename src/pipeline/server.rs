@@ -90,6 +90,18 @@ impl Visit for Render<'_, '_> {
         }
 
         let plan = Plan::of::<L>(&server);
+        // Service and NetworkPolicy names are DNS labels: 63 characters at most.
+        if let Some((gvk, long)) = expand::identities(&plan).into_iter().find(|(_, n)| n.len() > 63) {
+            found.push(
+                ValidationResult::error(format!(
+                    "metadata.name {:?} makes the {} name {long:?} longer than 63 characters; shorten the DittoServer's name",
+                    item.name(),
+                    gvk.kind
+                ))
+                .at("metadata.name"),
+            );
+            return (Verdict::Invalid, found);
+        }
         if let Some(previous) = &previous {
             found.extend(validate::immutable_templates(previous, &expand::volume_claim_templates(&plan.claims)));
         }

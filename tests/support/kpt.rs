@@ -27,22 +27,26 @@ impl Package {
     /// The Kptfile execs this build's binary by absolute path (a relative `exec:` resolves from
     /// kpt's working directory, not from the package).
     pub fn new() -> Package {
-        Package::with(&format!("exec: {}", bin()), &["--exec", bin()], &["--allow-exec"])
+        Package::of("examples/kpt")
+    }
+
+    /// A copy of another example package, such as `examples/kpt-v0.29`, running this build.
+    pub fn of(example: &str) -> Package {
+        Package::with(example, &format!("exec: {}", bin()), &["--exec", bin()], &["--allow-exec"])
     }
 
     /// The Kptfile runs the container image, which must be present: kpt never pulls it.
     pub fn image(image: &str) -> Package {
         let never = ["--image-pull-policy", "never"];
-        Package::with(&format!("image: {image}"), &["--image", image, never[0], never[1]], &never)
+        Package::with("examples/kpt", &format!("image: {image}"), &["--image", image, never[0], never[1]], &never)
     }
 
-    fn with(function: &str, eval_function: &[&str], render_flags: &[&str]) -> Package {
+    fn with(example: &str, function: &str, eval_function: &[&str], render_flags: &[&str]) -> Package {
         let tmp = tempfile::tempdir().expect("temporary directory");
         let dir = tmp.path().join("dittofs-pkg");
-        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kpt");
-        copy_dir(&example, &dir);
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join(example), &dir);
         let kptfile = read(&dir.join("Kptfile"));
-        assert!(kptfile.contains(EXAMPLE_EXEC), "examples/kpt/Kptfile no longer has `{EXAMPLE_EXEC}`");
+        assert!(kptfile.contains(EXAMPLE_EXEC), "{example}/Kptfile no longer has `{EXAMPLE_EXEC}`");
         std::fs::write(dir.join("Kptfile"), kptfile.replace(EXAMPLE_EXEC, function)).unwrap();
         let owned = |args: &[&str]| args.iter().map(|a| a.to_string()).collect();
         Package { _tmp: tmp, dir, eval_function: owned(eval_function), render_flags: owned(render_flags) }
