@@ -122,7 +122,8 @@ fn a_mutator_that_moves_only_the_generated_objects_is_undone_and_redone_on_every
 
 fn eval_selected(pkg: &Package, selector: &[&str]) -> kpt::Kpt {
     let dir = pkg.dir.to_str().unwrap();
-    let mut args = vec!["fn", "eval", dir, "--exec", bin()];
+    // Every result line: kpt shows four unless told otherwise.
+    let mut args = vec!["fn", "eval", dir, "--exec", bin(), "--truncate-output=false"];
     args.extend_from_slice(selector);
     kpt::kpt(&args)
 }

@@ -2,7 +2,7 @@
 //! providers, and what the operator does that a render cannot (it needs the running server).
 
 use super::facts::{self, BLOCK_DIR, METADATA_DIR};
-use super::spec::{DatabaseType, DittoServerSpec};
+use super::spec::{DatabaseType, DittoServerSpec, LdapSpec};
 use crate::krm::ValidationResult;
 use crate::server::image::{tag, Tag};
 
@@ -140,6 +140,7 @@ pub fn identity(spec: &DittoServerSpec) -> Vec<ValidationResult> {
             .at("spec.identity.admin.passwordSecretRef.optional"),
         );
     }
+    out.extend(spec.identity.ldap.as_ref().filter(|l| l.enabled).map(ldap).unwrap_or_default());
     if let Some(k) = spec.identity.kerberos.as_ref().filter(|k| k.enabled) {
         if k.service_principal.as_deref().unwrap_or("").is_empty() {
             out.push(ValidationResult::error("identity.kerberos.servicePrincipal is required when Kerberos is enabled (service/host@REALM)").at("spec.identity.kerberos.servicePrincipal"));
@@ -163,9 +164,38 @@ pub fn identity(spec: &DittoServerSpec) -> Vec<ValidationResult> {
                 .at("spec.controlPlane.clientCASecretName"),
         );
     }
+    if cp.tls && cp.cert_secret().is_none() {
+        out.push(
+            ValidationResult::info("controlPlane.tls only tells the operator's client to use https (TLS ended by a mesh or sidecar); without controlPlane.certSecretName the server itself serves plain HTTP, and the probes ask over HTTP")
+                .at("spec.controlPlane.tls"),
+        );
+    }
     let monitor = spec.metrics.service_monitor.as_ref().is_some_and(|m| m.enabled);
     if monitor && !spec.metrics.enabled {
         out.push(ValidationResult::warning("metrics.serviceMonitor is enabled but metrics are not: no ServiceMonitor is rendered").at("spec.metrics.serviceMonitor.enabled"));
+    }
+    out
+}
+
+/// What the server refuses of an enabled LDAP provider at start (pkg/identity/ldap/config.go:179-209).
+fn ldap(l: &LdapSpec) -> Vec<ValidationResult> {
+    let mut out = Vec::new();
+    let url = l.url.trim().to_ascii_lowercase();
+    if url.starts_with("ldap://") && !l.start_tls && !l.allow_plaintext {
+        out.push(ValidationResult::error("identity.ldap.url uses plaintext ldap://: the server refuses it unless startTLS (upgrade to TLS) or allowPlaintext is set; prefer ldaps://").at("spec.identity.ldap.url"));
+    } else if !url.starts_with("ldap://") && !url.starts_with("ldaps://") {
+        out.push(ValidationResult::error("identity.ldap.url must be an ldaps:// or ldap:// URL: the server does not start otherwise").at("spec.identity.ldap.url").with_current(l.url.as_str()));
+    }
+    for (field, value) in [("baseDN", &l.base_dn), ("bindDN", &l.bind_dn)] {
+        if value.trim().is_empty() {
+            out.push(ValidationResult::error(format!("identity.ldap.{field} is required when LDAP is enabled: the server does not start without it")).at(format!("spec.identity.ldap.{field}")));
+        }
+    }
+    if l.bind_password_secret_ref.is_none() {
+        out.push(
+            ValidationResult::error("identity.ldap.bindPasswordSecretRef is required when LDAP is enabled: the server refuses an empty bind password (it would bind anonymously) and does not start")
+                .at("spec.identity.ldap.bindPasswordSecretRef"),
+        );
     }
     out
 }
