@@ -147,9 +147,10 @@ fn reindent_line(line: &str, from: usize, to: usize, out: &mut String) {
         push_spaces(out, to);
         out.push_str(&line[from..]);
     } else {
-        // Only comment lines get here (block_extent checked the rest).
-        push_spaces(out, to);
-        out.push_str(content);
+        // Only comment lines get here (block_extent checked the rest). A comment may stand at
+        // any column and means nothing there, so it keeps the one it was written at: the
+        // user's `#` at column 0 stays at column 0.
+        out.push_str(line);
     }
 }
 
@@ -201,6 +202,17 @@ mod tests {
                 reindent(text, &span, indent, &mut fast);
                 assert_eq!(fast, reindent_slowly(text, &span, indent), "{text:?} to {indent}");
             }
+        }
+    }
+
+    #[test]
+    fn a_comment_less_indented_than_its_node_keeps_its_column() {
+        let text = "- a: 1\n#c\n # d\n  # e\n  b: 2\n";
+        let span = BlockSpan { start: 2, end: text.len(), indent: 2 };
+        for (indent, lines) in [(2, "  # e\n  b: 2\n"), (4, "    # e\n    b: 2\n"), (0, "# e\nb: 2\n")] {
+            let mut out = String::new();
+            reindent(text, &span, indent, &mut out);
+            assert_eq!(out, format!("a: 1\n#c\n # d\n{lines}"), "to {indent}");
         }
     }
 
