@@ -114,6 +114,28 @@ fn no_line_break_at_the_end() {
 }
 
 #[test]
+fn no_line_break_at_the_end_of_an_item_the_value_builder_refuses() {
+    // The item holds a local tag, which the function never reads: it stays text, its last block
+    // scalar written with the strip indicator so that the output's line break adds nothing.
+    // Read back by serde_yaml, not by the function's own reader.
+    let item = "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a # comment\n  ref: !Ref x\n  data:\n    text: |\n      last line";
+    let answer = run(list(item).as_bytes());
+    assert_eq!(answer.code, 0, "{}", answer.stderr);
+    assert!(answer.stdout.contains(&format!("{}\n", item.replace("text: |", "text: |-"))), "{}", answer.stdout);
+    let output: serde_yaml::Value = serde_yaml::from_str(&answer.stdout).expect("the output is YAML");
+    let input: serde_yaml::Value = serde_yaml::from_str(&list(item)).expect("the input is YAML");
+    assert_eq!(output["items"][0]["data"]["text"], serde_yaml::Value::from("last line"));
+    assert_eq!(output["items"][0], input["items"][0]);
+    for chomp in ["|+", ">", "|2"] {
+        let item = item.replace("|", chomp).replace("      last", "       last");
+        let input: serde_yaml::Value = serde_yaml::from_str(&list(&item)).expect("the input is YAML");
+        let answer = run(list(&item).as_bytes());
+        let output: serde_yaml::Value = serde_yaml::from_str(&answer.stdout).expect("the output is YAML");
+        assert_eq!(output["items"][0], input["items"][0], "{chomp}\n{}", answer.stdout);
+    }
+}
+
+#[test]
 fn multiple_documents() {
     let input = format!("{}---\n{}", list("[]\n"), list("[]\n"));
     let input = input.replace("items:\n[]", "items: []");

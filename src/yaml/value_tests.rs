@@ -131,3 +131,31 @@ fn block_scalars_that_end_the_input_without_a_line_break() {
         assert_eq!(o.as_str(), Some(expected), "serde_yaml on {text:?}");
     }
 }
+
+#[test]
+fn a_final_line_break_changes_no_block_scalar() {
+    let ended = [
+        ("a: |\n  x", "a: |-\n  x\n"),
+        ("a: |+2\n   x", "a: |-2\n   x\n"),
+        ("a: |2+\n   x", "a: |-2\n   x\n"),
+        ("a: >\n  x\n  y", "a: >-\n  x\n  y\n"),
+        ("- |\n  x", "- |-\n  x\n"),
+        ("a: |+\n  x\n   ", "a: |-\n  x\n   \n"),
+        // What the value builder refuses stays as written: the tag, the anchor, the comments.
+        ("a: !Ref |\n  x", "a: !Ref |-\n  x\n"),
+        ("a|b: &x|y | # a | b >\n  x", "a|b: &x|y |- # a | b >\n  x\n"),
+        ("a: # c | d\n  |\n  x", "a: # c | d\n  |-\n  x\n"),
+        // A last line of spaces holds nothing of the value: it goes, the break before it stays.
+        ("a: |+\n  x\n\n  ", "a: |+\n  x\n\n"),
+    ];
+    for (text, expected) in ended {
+        assert_eq!(with_final_line_break(text).as_deref(), Some(expected), "{text:?}");
+        if let Ok(value) = parse_value(text, Schema::Yaml12) {
+            assert_eq!(parse_value(expected, Schema::Yaml12), Ok(value), "{text:?}");
+        }
+    }
+    // Nothing to do: a final line break already, or one that changes no value.
+    for text in ["a: |\n  x\n", "a: |-\n  x", "a: b", "a: 'b'", "a: |\n  x\n ", "a: [1,\n 2]", "a: |", ""] {
+        assert_eq!(with_final_line_break(text), None, "{text:?}");
+    }
+}
