@@ -243,3 +243,59 @@ fn objects_whose_marker_names_a_missing_server_belong_to_the_namesake_where_they
     assert_eq!(objects.len(), 5, "{}", second.stdout);
     assert!(objects.iter().all(|o| o["metadata"]["annotations"][MARKER] == "new/nfs" && path(o).starts_with("old/nfs/")));
 }
+
+/// The DittoServer's spec in `output` (the previous output, the spec written there as `spec`)
+/// with `annotations` (lines indented by eight spaces) as its `service.annotations`: the new
+/// spec and the answer.
+fn with_service_annotations(output: &str, spec: &str, annotations: &str) -> (String, Answer) {
+    let new_spec = if annotations.is_empty() { SPEC.to_string() } else { format!("{SPEC}    service:\n      annotations:\n{annotations}") };
+    assert!(output.contains(spec), "the spec as written: {output}");
+    (new_spec.clone(), run(output.replacen(spec, &new_spec, 1).as_bytes()))
+}
+
+fn annotation<'v>(items: &'v [Value], service: &str, key: &str) -> Option<&'v str> {
+    let service = items.iter().find(|i| i["kind"] == "Service" && i["metadata"]["name"] == service)?;
+    service["metadata"]["annotations"][key].as_str()
+}
+
+#[test]
+fn spec_annotations_follow_the_spec_on_every_run_whatever_their_prefix() {
+    let keys = ["config.kubernetes.io/depends-on", "config.kubernetes.io/custom", "example.com/plain"];
+    let mut output = ok(&format!("{HEADER}{}{CLASS}", server("nfs", None, "nfs.yaml"))).stdout;
+    let mut spec = SPEC.to_string();
+    // Set, changed, then taken out of the spec: the clients' own annotations stay throughout.
+    for value in [Some("one"), Some("two"), None] {
+        let lines: String = value.map(|v| keys.iter().map(|k| format!("        {k}: {v}\n")).collect()).unwrap_or_default();
+        let answer;
+        (spec, answer) = with_service_annotations(&output, &spec, &lines);
+        assert_eq!(answer.code, 0, "{:#?}", answer.results());
+        let items = answer.items();
+        for service in ["nfs-file", "nfs-api"] {
+            for key in keys {
+                assert_eq!(annotation(&items, service, key), value, "{service} {key}\n{}", answer.stdout);
+            }
+            assert_eq!(annotation(&items, service, MARKER), Some("nfs"));
+            assert_eq!(annotation(&items, service, "config.kubernetes.io/path"), Some(format!("nfs/service_{service}.yaml").as_str()));
+        }
+        output = answer.stdout;
+    }
+}
+
+#[test]
+fn the_spec_cannot_set_the_functions_marker() {
+    let first = ok(&format!("{HEADER}{}{CLASS}", server("nfs", None, "nfs.yaml")));
+    let (_, answer) = with_service_annotations(&first.stdout, SPEC, &format!("        {MARKER}: elsewhere/other\n"));
+    assert_eq!(answer.code, 1, "{}", answer.stdout);
+    let results = answer.results();
+    let path = format!("spec.service.annotations[{MARKER}]");
+    assert!(
+        results.iter().any(|(s, m, p)| s == "error" && m.contains("the function's own annotation") && p.as_deref() == Some(path.as_str())),
+        "{results:#?}"
+    );
+    // The previous objects stay as they were, still the server's: no orphan, nothing pruned.
+    let before = first.items();
+    let after = answer.items();
+    assert_eq!(generated(&after), generated(&before));
+    let again = run(answer.stdout.as_bytes());
+    assert_eq!(generated(&again.items()), generated(&before), "the run after keeps them too");
+}

@@ -40,6 +40,7 @@ pub fn decide_server(
     let spec_value = value.get("spec").cloned().unwrap_or(Value::Null);
     let rewritten = with_local_config(item, value);
     found.extend(validate::name(item.name()));
+    found.extend(validate::marker_in_spec(&spec_value));
     found.extend(krm::check_namespace(item.namespace()));
     let line = server::choose(&spec_value);
     let (expansion, found) = line.visit(Render { item, spec_value, inventory, items, storage_class_check, found });
