@@ -143,6 +143,27 @@ fn multiple_documents() {
 }
 
 #[test]
+fn an_empty_document_after_the_resource_list_is_none() {
+    // `---` at the end, as some tools write after every document: kubectl and kyaml skip it.
+    let item = "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n";
+    // The second form's alias across items makes the function read the whole document as a value.
+    let aliased = "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: &n a\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\n  data:\n    k: *n\n";
+    for input in [
+        format!("{}---\n", list(item)),
+        format!("{}---\n# nothing more\n...\n", list(item)),
+        format!("---\n{}---\n", list(aliased)),
+    ] {
+        let answer = run(input.as_bytes());
+        assert_eq!(answer.code, 0, "{input}\n{}", answer.stderr);
+        let output: serde_yaml::Value = serde_yaml::from_str(&answer.stdout).expect("the output is YAML");
+        assert_eq!(output["items"][0]["metadata"]["name"], serde_yaml::Value::from("a"), "{}", answer.stdout);
+    }
+    // A second document that holds something is still one too many.
+    let input = format!("{}---\nnull\n", list(item));
+    assert_rejected(&run(input.as_bytes()), &["more than one YAML document"]);
+}
+
+#[test]
 fn deep_flow_nesting() {
     let depth = 100_000;
     let input = list(&format!("- apiVersion: v1\n  kind: ConfigMap\n  metadata: {{name: deep}}\n  data: {}{}\n", "[".repeat(depth), "]".repeat(depth)));

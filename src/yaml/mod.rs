@@ -73,6 +73,10 @@ pub fn parse_as_written(text: &str, schema: Schema) -> Result<Value, YamlError> 
 
 fn one_document(mut documents: Vec<Value>) -> Result<Value, YamlError> {
     if documents.len() > 1 {
+        // An empty document beside the one (`---` at the end) is none: kubectl and kyaml skip it.
+        documents.retain(|d| !d.is_null());
+    }
+    if documents.len() > 1 {
         return Err(YamlError::Unsupported("deserializing from YAML containing more than one document is not supported".into()));
     }
     Ok(documents.pop().unwrap_or(Value::Null))
