@@ -13,8 +13,9 @@
 //!
 //! What stays per schema: under [`Schema::Yaml12`] (KRM items) a repeated key and a key that is
 //! null or a collection are errors, and local tags (`!Ref`) are unsupported, as with serde_yaml
-//! before; under [`Schema::Yaml11`] (`build`) the last of repeated keys wins and every scalar
-//! key is written as text, as sigs.k8s.io/yaml does.
+//! before; under [`Schema::Yaml11`] (`build`) the last of repeated keys wins, every scalar key is
+//! written as text, and a scalar under a tag other than the core ones is its text, as
+//! sigs.k8s.io/yaml (go-yaml v2) does.
 
 use std::collections::HashMap;
 
@@ -368,9 +369,10 @@ impl Builder {
         let full = format!("{}{}", tag.handle, tag.suffix);
         let Some(core) = full.strip_prefix(CORE) else {
             return match self.schema {
-                // `!` alone is the non-specific tag: the scalar is a string.
-                Schema::Yaml11 if full == "!" => Ok(Value::String(text)),
-                Schema::Yaml11 => Err(syntax(format!("the tag {full} is not supported; remove it"), at)),
+                // kubectl's go-yaml v2 resolves only the core tags (`resolvableTag` in its
+                // resolve.go) and gives any other scalar, `!` alone, a local `!Ref` or another
+                // global tag, as its text.
+                Schema::Yaml11 => Ok(Value::String(text)),
                 Schema::Yaml12 if full.starts_with('!') => Err(tagged(&full)),
                 // serde_yaml read a scalar under another global tag as a string.
                 Schema::Yaml12 => Ok(Value::String(text)),
@@ -417,7 +419,9 @@ impl Builder {
         let Some(tag) = tag.filter(|_| !self.as_written) else { return Ok(()) };
         let full = format!("{}{}", tag.handle, tag.suffix);
         match self.schema {
-            Schema::Yaml11 if full.strip_prefix(CORE) == Some(expected) => Ok(()),
+            // go-yaml v2 builds a mapping or sequence whatever its tag but a core one of the other
+            // kind (`!!str {}`), which it cannot decode.
+            Schema::Yaml11 if full.strip_prefix(CORE).is_none_or(|core| core == expected) => Ok(()),
             Schema::Yaml11 => Err(syntax(format!("the tag {full} is not supported"), at)),
             Schema::Yaml12 if full.starts_with('!') => Err(tagged(&full)),
             Schema::Yaml12 => Ok(()),
