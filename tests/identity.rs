@@ -299,3 +299,19 @@ fn the_spec_cannot_set_the_functions_marker() {
     let again = run(answer.stdout.as_bytes());
     assert_eq!(generated(&again.items()), generated(&before), "the run after keeps them too");
 }
+
+#[test]
+fn a_number_like_namespace_is_the_text_as_written_on_every_run() {
+    // `0x1f` is a DNS label, and the integer 31 under YAML 1.2: the DittoServer, rewritten with
+    // its local-config mark, must keep the namespace its objects were generated in.
+    let input = format!("{HEADER}{}{CLASS}", server("nfs", Some("0x1f"), "nfs.yaml"));
+    let first = ok(&input);
+    let output: serde_yaml::Value = serde_yaml::from_str(&first.stdout).expect("the output is YAML");
+    let items = output["items"].as_sequence().expect("items");
+    assert_eq!(items.len(), 7, "{}", first.stdout);
+    for item in items.iter().filter(|i| i["kind"] != "StorageClass") {
+        assert_eq!(item["metadata"]["namespace"], serde_yaml::Value::from("0x1f"), "{:?}\n{}", item["kind"], first.stdout);
+    }
+    let second = ok(&first.stdout);
+    assert_eq!(second.stdout, first.stdout, "f(f(x)) = f(x)");
+}

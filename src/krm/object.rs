@@ -52,6 +52,22 @@ impl Object<'_> {
         }
     }
 
+    /// Sets `metadata.name` and `metadata.namespace` of `value` (this object's value, about to
+    /// be written back in place of its text) to the text its header read, where the value holds
+    /// something else: under YAML 1.2 a plain `0x1f` is the integer 31, and written back so the
+    /// object would stand in namespace `31` on the next run, while every reader of the header
+    /// (the generated objects' namespace, their marker) took `0x1f`.
+    pub fn keep_names_as_written(&self, value: &mut Value) {
+        let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) else { return };
+        for (key, written) in [("name", &self.header.name), ("namespace", &self.header.namespace)] {
+            if let (Some(written), Some(field)) = (written, metadata.get_mut(key)) {
+                if !field.is_string() {
+                    *field = Value::String(written.clone());
+                }
+            }
+        }
+    }
+
     pub fn kind(&self) -> &str {
         self.header.kind.as_deref().unwrap_or("")
     }

@@ -123,5 +123,6 @@ fn with_local_config(item: &Item<'_>, mut value: Value) -> Option<Value> {
         return None;
     }
     annotations::mark_local_config(&mut value)?;
+    item.keep_names_as_written(&mut value);
     Some(value)
 }

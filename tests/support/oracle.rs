@@ -94,11 +94,14 @@ fn check_items_kept(input: &str, output: &str) {
     let mut out_items: Vec<Option<&Value>> =
         output_value.get("items").and_then(Value::as_array).map(|a| a.iter().map(Some).collect()).unwrap_or_default();
     let Some(in_items) = input_value.get("items").and_then(Value::as_array) else { return };
+    // Names and namespaces as written: what a rewritten DittoServer keeps (`0x1f`, not 31).
+    let as_written = dittofs_krm::yaml::parse_as_written(input, Schema::Yaml12).ok();
     for (i, item) in in_items.iter().enumerate() {
         if is_generated(item) {
             continue;
         }
-        let candidates = [Some(item.clone()), with_local_config(item)];
+        let written = as_written.as_ref().and_then(|v| v.get("items")?.get(i)?.get("metadata"));
+        let candidates = [Some(item.clone()), with_local_config(item, written)];
         let found = out_items.iter_mut().find(|o| o.is_some_and(|o| candidates.iter().flatten().any(|c| c == o)));
         match found {
             Some(slot) => *slot = None,
@@ -118,13 +121,19 @@ fn is_generated(item: &Value) -> bool {
         .is_some_and(|v| !v.is_object() && !v.is_array())
 }
 
-/// A DittoServer comes out marked local-config (the function's documented rewrite).
-fn with_local_config(item: &Value) -> Option<Value> {
+/// A DittoServer comes out marked local-config (the function's documented rewrite), its name and
+/// namespace the text `written` holds.
+fn with_local_config(item: &Value, written: Option<&Value>) -> Option<Value> {
     if item.get("apiVersion")? != "dittofs.dittofs.com/v1alpha1" || item.get("kind")? != "DittoServer" {
         return None;
     }
     let mut item = item.clone();
     let metadata = item.as_object_mut()?.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
+    for key in ["name", "namespace"] {
+        if let (Some(field), Some(Value::String(text))) = (metadata.get_mut(key), written.and_then(|w| w.get(key))) {
+            *field = Value::String(text.clone());
+        }
+    }
     let annotations = metadata.as_object_mut()?.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
     if !annotations.is_object() {
         *annotations = Value::Object(Map::new());
