@@ -355,8 +355,9 @@ fn wrong_type_in_every_spec_field() {
 #[test]
 fn huge_integer() {
     let answer = run(server_list("huge", "    replicas: 99999999999999999999999\n    storage:\n      metadataSize: 1Gi\n", "").as_bytes());
-    // The DittoServer starts on line 4; `replicas` is on line 9, column 15 of the input.
-    assert_error_result(&answer, None, &["line 9, column 15", "spec.replicas: an integer that does not fit in 64 bits"]);
+    // The DittoServer starts on line 4 of the input, `replicas` is on line 9, column 15: line
+    // 6, column 13 of the item's own text (whose indentation is its column 1).
+    assert_error_result(&answer, None, &["line 6, column 13 of its text", "spec.replicas: an integer that does not fit in 64 bits"]);
 }
 
 #[test]

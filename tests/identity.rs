@@ -315,3 +315,22 @@ fn a_number_like_namespace_is_the_text_as_written_on_every_run() {
     let second = ok(&first.stdout);
     assert_eq!(second.stdout, first.stdout, "f(f(x)) = f(x)");
 }
+
+#[test]
+fn an_error_quotes_no_position_that_the_objects_of_an_earlier_run_shift() {
+    // `a` expands, and its objects come after it: on the second run they stand between the
+    // ResourceList's start and `b`, whose error must still read the same. So must the
+    // functionConfig's, after every item.
+    let broken = server("b", None, "b.yaml").replace("    name: b\n", "    name: b\n    name: b\n");
+    let config = "functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n    name: c\n";
+    for (input, expected) in [
+        (format!("{HEADER}{}{broken}{CLASS}", server("a", None, "a.yaml")), "the DittoServer is not valid YAML: line 5, column 9 of its text"),
+        (format!("{HEADER}{}{CLASS}{config}", server("a", None, "a.yaml")), "functionConfig is not valid YAML: line 5, column 9 of its text"),
+    ] {
+        let first = run(input.as_bytes());
+        assert_eq!(first.code, 1, "{}", first.stdout);
+        let second = run(first.stdout.as_bytes());
+        assert!(first.results().iter().any(|(_, m, _)| m.starts_with(expected)), "{:#?}", first.results());
+        assert_eq!(second.results(), first.results(), "f(f(x)) reports other results than f(x)");
+    }
+}

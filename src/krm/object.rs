@@ -44,11 +44,14 @@ impl Object<'static> {
 }
 
 impl Object<'_> {
-    /// The object's value; a block node's is read from its text, on demand.
+    /// The object's value; a block node's is read from its text, on demand. An error's position
+    /// is counted in the object's own text (its first line is line 1, its indentation column
+    /// 1), not in the input: the objects a run adds before an item move it down the
+    /// ResourceList, and a result quoting the input's line would differ on the next run.
     pub fn value(&self) -> Result<Value, YamlError> {
         match &self.body {
             Body::Value(v) | Body::Flow { value: v, .. } => Ok(v.clone()),
-            Body::Text { source, span } => reindent::read_cut(source, span, |text| yaml::parse_value(text, ITEMS)),
+            Body::Text { source, span } => yaml::parse_value(&reindent::cut(source, span), ITEMS),
         }
     }
 

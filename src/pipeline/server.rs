@@ -33,7 +33,7 @@ pub fn decide_server(
     let value = match item.value() {
         Ok(v) => v,
         Err(e) => {
-            found.push(ValidationResult::error(format!("the DittoServer is not valid YAML: {e}")));
+            found.push(ValidationResult::error(format!("the DittoServer is not valid YAML: {}", e.in_text_of("its text"))));
             return (Verdict::Invalid, found, None);
         }
     };

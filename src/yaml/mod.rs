@@ -48,6 +48,17 @@ pub enum YamlError {
     Unsupported(String),
 }
 
+impl YamlError {
+    /// The error with its position said to be in `text` (`its text`): for an error read from
+    /// an object alone, whose lines are counted from its own first line.
+    pub fn in_text_of(&self, text: &str) -> String {
+        match self {
+            YamlError::Syntax { message, line, column } => format!("line {line}, column {column} of {text}: {message}"),
+            YamlError::Unsupported(m) => m.clone(),
+        }
+    }
+}
+
 impl fmt::Display for YamlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -1,6 +1,6 @@
 //! Cuts a node out of the input: a block node written at another indentation (how untouched
-//! items go from the input to the output as text), and a node read alone, its errors placed in
-//! the input.
+//! items go from the input to the output as text, and what is read of an item alone), and a flow
+//! node read alone, its errors placed in the input.
 
 use super::scan::BlockSpan;
 use super::YamlError;
@@ -10,13 +10,6 @@ pub fn cut(text: &str, span: &BlockSpan) -> String {
     let mut out = String::with_capacity(span.end - span.start + 1);
     reindent(text, span, 0, &mut out);
     out
-}
-
-/// Reads the block node with `read`, which takes its [`cut`] text; an error's position is given
-/// in the input.
-pub fn read_cut<T>(text: &str, span: &BlockSpan, read: impl FnOnce(&str) -> Result<T, YamlError>) -> Result<T, YamlError> {
-    // Every line of the cut text lost the node's indentation.
-    read(&cut(text, span)).map_err(|e| placed(e, &text[..span.start], |_| span.indent))
 }
 
 /// Reads the flow node at `start..end` alone, as its text stands (the first line starts inside
