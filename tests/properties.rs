@@ -716,7 +716,13 @@ proptest! {
     #[test]
     fn the_value_builder_reads_as_serde_yaml(value in json_value(), raw in raw_document()) {
         let root = json!({"root": value});
-        for text in [dittofs_krm::yaml::to_string(&root), serde_yaml::to_string(&root).expect("serializes"), json_text(&root), raw] {
+        let by_serde_yaml = serde_yaml::to_string(&root).expect("serializes");
+        // libyaml writes U+0085, U+2028 and U+2029 raw and breaks a quoted scalar's line after
+        // them, as YAML 1.1 line breaks; to YAML 1.2 (saphyr-parser) they are characters, and the
+        // indentation after them is part of the scalar. The syntax difference the raw documents
+        // avoid too: such a text is not the builder's to agree on.
+        let by_serde_yaml = (!by_serde_yaml.contains(['\u{85}', '\u{2028}', '\u{2029}'])).then_some(by_serde_yaml);
+        for text in [Some(dittofs_krm::yaml::to_string(&root)), by_serde_yaml, Some(json_text(&root)), Some(raw)].into_iter().flatten() {
             builder_agrees_with_serde_yaml(&text)?;
         }
     }
