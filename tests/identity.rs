@@ -319,8 +319,9 @@ fn a_number_like_namespace_is_the_text_as_written_on_every_run() {
 #[test]
 fn an_error_quotes_no_position_that_the_objects_of_an_earlier_run_shift() {
     // `a` expands, and its objects come after it: on the second run they stand between the
-    // ResourceList's start and `b`, whose error must still read the same. So must the
-    // functionConfig's, after every item.
+    // ResourceList's start and `b`, whose error must still read the same. The functionConfig's
+    // error (which stops every expansion, so nothing moves it here) is counted in its own text
+    // too.
     let broken = server("b", None, "b.yaml").replace("    name: b\n", "    name: b\n    name: b\n");
     let config = "functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n    name: c\n";
     for (input, expected) in [
