@@ -67,8 +67,24 @@ impl<'i> Inventory<'i> {
 }
 
 fn read_secret(item: &Item<'_>) -> Option<SecretData> {
-    let value = item.value().ok()?;
+    let mut value = item.value().ok()?;
+    without_line_breaks_in_data(&mut value);
     serde_json::from_value::<Secret>(value).ok().map(|s| decoded(&s))
+}
+
+/// `data` values without their line breaks, as the API server reads them: it decodes a Secret
+/// with (a fork of) Go's encoding/json, which decodes a `[]byte` field with
+/// `base64.StdEncoding.Decode`, and Go's base64 decoder ignores `\r` and `\n` ("New line
+/// characters (\r and \n) are ignored", encoding/base64). So base64 wrapped at 76 columns, as
+/// `base64` prints it, in a literal block is a valid Secret; k8s-openapi's decoder would refuse
+/// the breaks.
+fn without_line_breaks_in_data(secret: &mut serde_json::Value) {
+    let Some(data) = secret.get_mut("data").and_then(serde_json::Value::as_object_mut) else { return };
+    for value in data.values_mut() {
+        if let serde_json::Value::String(text) = value {
+            text.retain(|c| c != '\n' && c != '\r');
+        }
+    }
 }
 
 /// The data the API server would store: `data` (already base64-decoded by k8s-openapi) with

@@ -114,10 +114,53 @@ fn no_line_break_at_the_end() {
 }
 
 #[test]
+fn no_line_break_at_the_end_of_an_item_the_value_builder_refuses() {
+    // The item holds a local tag, which the function never reads: it stays text, its last block
+    // scalar written with the strip indicator so that the output's line break adds nothing.
+    // Read back by serde_yaml, not by the function's own reader.
+    let item = "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a # comment\n  ref: !Ref x\n  data:\n    text: |\n      last line";
+    let answer = run(list(item).as_bytes());
+    assert_eq!(answer.code, 0, "{}", answer.stderr);
+    assert!(answer.stdout.contains(&format!("{}\n", item.replace("text: |", "text: |-"))), "{}", answer.stdout);
+    let output: serde_yaml::Value = serde_yaml::from_str(&answer.stdout).expect("the output is YAML");
+    let input: serde_yaml::Value = serde_yaml::from_str(&list(item)).expect("the input is YAML");
+    assert_eq!(output["items"][0]["data"]["text"], serde_yaml::Value::from("last line"));
+    assert_eq!(output["items"][0], input["items"][0]);
+    for chomp in ["|+", ">", "|2"] {
+        let item = item.replace("|", chomp).replace("      last", "       last");
+        let input: serde_yaml::Value = serde_yaml::from_str(&list(&item)).expect("the input is YAML");
+        let answer = run(list(&item).as_bytes());
+        let output: serde_yaml::Value = serde_yaml::from_str(&answer.stdout).expect("the output is YAML");
+        assert_eq!(output["items"][0], input["items"][0], "{chomp}\n{}", answer.stdout);
+    }
+}
+
+#[test]
 fn multiple_documents() {
     let input = format!("{}---\n{}", list("[]\n"), list("[]\n"));
     let input = input.replace("items:\n[]", "items: []");
     assert_rejected(&run(input.as_bytes()), &["more than one YAML document", "send one ResourceList"]);
+}
+
+#[test]
+fn an_empty_document_after_the_resource_list_is_none() {
+    // `---` at the end, as some tools write after every document: kubectl and kyaml skip it.
+    let item = "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n";
+    // The second form's alias across items makes the function read the whole document as a value.
+    let aliased = "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: &n a\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\n  data:\n    k: *n\n";
+    for input in [
+        format!("{}---\n", list(item)),
+        format!("{}---\n# nothing more\n...\n", list(item)),
+        format!("---\n{}---\n", list(aliased)),
+    ] {
+        let answer = run(input.as_bytes());
+        assert_eq!(answer.code, 0, "{input}\n{}", answer.stderr);
+        let output: serde_yaml::Value = serde_yaml::from_str(&answer.stdout).expect("the output is YAML");
+        assert_eq!(output["items"][0]["metadata"]["name"], serde_yaml::Value::from("a"), "{}", answer.stdout);
+    }
+    // A second document that holds something is still one too many.
+    let input = format!("{}---\nnull\n", list(item));
+    assert_rejected(&run(input.as_bytes()), &["more than one YAML document"]);
 }
 
 #[test]
@@ -312,8 +355,9 @@ fn wrong_type_in_every_spec_field() {
 #[test]
 fn huge_integer() {
     let answer = run(server_list("huge", "    replicas: 99999999999999999999999\n    storage:\n      metadataSize: 1Gi\n", "").as_bytes());
-    // The DittoServer starts on line 4; `replicas` is on line 9, column 15 of the input.
-    assert_error_result(&answer, None, &["line 9, column 15", "spec.replicas: an integer that does not fit in 64 bits"]);
+    // The DittoServer starts on line 4 of the input, `replicas` is on line 9, column 15: line
+    // 6, column 13 of the item's own text (whose indentation is its column 1).
+    assert_error_result(&answer, None, &["line 6, column 13 of its text", "spec.replicas: an integer that does not fit in 64 bits"]);
 }
 
 #[test]

@@ -230,6 +230,21 @@ fn an_object_with_a_quoted_merge_key_is_printed() {
 }
 
 #[test]
+fn a_local_tag_in_an_object_kubectl_applies_is_read_as_kubectl_reads_it() {
+    // kubectl's go-yaml v2 resolves only the core tags: `!Ref x` is the string "x", and a tagged
+    // mapping is a mapping. `build` prints what kubectl would apply.
+    let dir = tempfile::tempdir().unwrap();
+    let tagged = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tagged\ndata:\n  ref: !Ref x\n  sub: !Sub '${A}'\nextra: !Custom {a: b}\n";
+    fs::write(dir.path().join("a.yaml"), tagged).unwrap();
+    let (code, stdout, stderr) = build(dir.path(), &["."], "");
+    assert_eq!(code, 0, "{stderr}");
+    let printed: serde_yaml::Value = serde_yaml::from_str(&stdout).unwrap();
+    assert_eq!(printed["data"]["ref"], serde_yaml::Value::from("x"), "{stdout}");
+    assert_eq!(printed["data"]["sub"], serde_yaml::Value::from("${A}"), "{stdout}");
+    assert_eq!(printed["extra"]["a"], serde_yaml::Value::from("b"), "{stdout}");
+}
+
+#[test]
 fn a_number_like_name_is_the_name_as_written() {
     // Once read from the YAML 1.1 value, where `0x1F` is 31: a duplicate of the ConfigMap "31".
     let dir = tempfile::tempdir().unwrap();

@@ -243,3 +243,95 @@ fn objects_whose_marker_names_a_missing_server_belong_to_the_namesake_where_they
     assert_eq!(objects.len(), 5, "{}", second.stdout);
     assert!(objects.iter().all(|o| o["metadata"]["annotations"][MARKER] == "new/nfs" && path(o).starts_with("old/nfs/")));
 }
+
+/// The DittoServer's spec in `output` (the previous output, the spec written there as `spec`)
+/// with `annotations` (lines indented by eight spaces) as its `service.annotations`: the new
+/// spec and the answer.
+fn with_service_annotations(output: &str, spec: &str, annotations: &str) -> (String, Answer) {
+    let new_spec = if annotations.is_empty() { SPEC.to_string() } else { format!("{SPEC}    service:\n      annotations:\n{annotations}") };
+    assert!(output.contains(spec), "the spec as written: {output}");
+    (new_spec.clone(), run(output.replacen(spec, &new_spec, 1).as_bytes()))
+}
+
+fn annotation<'v>(items: &'v [Value], service: &str, key: &str) -> Option<&'v str> {
+    let service = items.iter().find(|i| i["kind"] == "Service" && i["metadata"]["name"] == service)?;
+    service["metadata"]["annotations"][key].as_str()
+}
+
+#[test]
+fn spec_annotations_follow_the_spec_on_every_run_whatever_their_prefix() {
+    let keys = ["config.kubernetes.io/depends-on", "config.kubernetes.io/custom", "example.com/plain"];
+    let mut output = ok(&format!("{HEADER}{}{CLASS}", server("nfs", None, "nfs.yaml"))).stdout;
+    let mut spec = SPEC.to_string();
+    // Set, changed, then taken out of the spec: the clients' own annotations stay throughout.
+    for value in [Some("one"), Some("two"), None] {
+        let lines: String = value.map(|v| keys.iter().map(|k| format!("        {k}: {v}\n")).collect()).unwrap_or_default();
+        let answer;
+        (spec, answer) = with_service_annotations(&output, &spec, &lines);
+        assert_eq!(answer.code, 0, "{:#?}", answer.results());
+        let items = answer.items();
+        for service in ["nfs-file", "nfs-api"] {
+            for key in keys {
+                assert_eq!(annotation(&items, service, key), value, "{service} {key}\n{}", answer.stdout);
+            }
+            assert_eq!(annotation(&items, service, MARKER), Some("nfs"));
+            assert_eq!(annotation(&items, service, "config.kubernetes.io/path"), Some(format!("nfs/service_{service}.yaml").as_str()));
+        }
+        output = answer.stdout;
+    }
+}
+
+#[test]
+fn the_spec_cannot_set_the_functions_marker() {
+    let first = ok(&format!("{HEADER}{}{CLASS}", server("nfs", None, "nfs.yaml")));
+    let (_, answer) = with_service_annotations(&first.stdout, SPEC, &format!("        {MARKER}: elsewhere/other\n"));
+    assert_eq!(answer.code, 1, "{}", answer.stdout);
+    let results = answer.results();
+    let path = format!("spec.service.annotations[{MARKER}]");
+    assert!(
+        results.iter().any(|(s, m, p)| s == "error" && m.contains("the function's own annotation") && p.as_deref() == Some(path.as_str())),
+        "{results:#?}"
+    );
+    // The previous objects stay as they were, still the server's: no orphan, nothing pruned.
+    let before = first.items();
+    let after = answer.items();
+    assert_eq!(generated(&after), generated(&before));
+    let again = run(answer.stdout.as_bytes());
+    assert_eq!(generated(&again.items()), generated(&before), "the run after keeps them too");
+}
+
+#[test]
+fn a_number_like_namespace_is_the_text_as_written_on_every_run() {
+    // `0x1f` is a DNS label, and the integer 31 under YAML 1.2: the DittoServer, rewritten with
+    // its local-config mark, must keep the namespace its objects were generated in.
+    let input = format!("{HEADER}{}{CLASS}", server("nfs", Some("0x1f"), "nfs.yaml"));
+    let first = ok(&input);
+    let output: serde_yaml::Value = serde_yaml::from_str(&first.stdout).expect("the output is YAML");
+    let items = output["items"].as_sequence().expect("items");
+    assert_eq!(items.len(), 7, "{}", first.stdout);
+    for item in items.iter().filter(|i| i["kind"] != "StorageClass") {
+        assert_eq!(item["metadata"]["namespace"], serde_yaml::Value::from("0x1f"), "{:?}\n{}", item["kind"], first.stdout);
+    }
+    let second = ok(&first.stdout);
+    assert_eq!(second.stdout, first.stdout, "f(f(x)) = f(x)");
+}
+
+#[test]
+fn an_error_quotes_no_position_that_the_objects_of_an_earlier_run_shift() {
+    // `a` expands, and its objects come after it: on the second run they stand between the
+    // ResourceList's start and `b`, whose error must still read the same. The functionConfig's
+    // error (which stops every expansion, so nothing moves it here) is counted in its own text
+    // too.
+    let broken = server("b", None, "b.yaml").replace("    name: b\n", "    name: b\n    name: b\n");
+    let config = "functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n    name: c\n";
+    for (input, expected) in [
+        (format!("{HEADER}{}{broken}{CLASS}", server("a", None, "a.yaml")), "the DittoServer is not valid YAML: line 5, column 9 of its text"),
+        (format!("{HEADER}{}{CLASS}{config}", server("a", None, "a.yaml")), "functionConfig is not valid YAML: line 5, column 9 of its text"),
+    ] {
+        let first = run(input.as_bytes());
+        assert_eq!(first.code, 1, "{}", first.stdout);
+        let second = run(first.stdout.as_bytes());
+        assert!(first.results().iter().any(|(_, m, _)| m.starts_with(expected)), "{:#?}", first.results());
+        assert_eq!(second.results(), first.results(), "f(f(x)) reports other results than f(x)");
+    }
+}

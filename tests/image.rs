@@ -20,7 +20,7 @@ use std::process::{Command, Output, Stdio};
 use kpt::{changed, Package};
 
 /// `make image`'s tag: the crate's version, never `latest`.
-fn image() -> String {
+pub(crate) fn image() -> String {
     let image = format!("ghcr.io/dittofs/dittofs-krm:v{}", env!("CARGO_PKG_VERSION"));
     let present = docker(&["image", "inspect", "--format", "{{.Id}}", &image], b"");
     assert!(present.status.success(), "no image {image} (`make image` builds it): {}", String::from_utf8_lossy(&present.stderr));

@@ -716,26 +716,90 @@ proptest! {
     #[test]
     fn the_value_builder_reads_as_serde_yaml(value in json_value(), raw in raw_document()) {
         let root = json!({"root": value});
-        for text in [dittofs_krm::yaml::to_string(&root), serde_yaml::to_string(&root).expect("serializes"), json_text(&root), raw] {
+        let by_serde_yaml = serde_yaml::to_string(&root).expect("serializes");
+        // libyaml writes U+0085, U+2028 and U+2029 raw and breaks a quoted scalar's line after
+        // them, as YAML 1.1 line breaks; to YAML 1.2 (saphyr-parser) they are characters, and the
+        // indentation after them is part of the scalar. The syntax difference the raw documents
+        // avoid too: such a text is not the builder's to agree on.
+        let by_serde_yaml = (!by_serde_yaml.contains(['\u{85}', '\u{2028}', '\u{2029}'])).then_some(by_serde_yaml);
+        for text in [Some(dittofs_krm::yaml::to_string(&root)), by_serde_yaml, Some(json_text(&root)), Some(raw)].into_iter().flatten() {
             builder_agrees_with_serde_yaml(&text)?;
         }
     }
 
-    /// What the emitter writes reads back as the same string under both schemas, and what it
-    /// writes plain the schema module resolves to a string under both.
+    /// What the emitter writes reads back as the same strings, keys and values, with a reader
+    /// that is not the function's: serde_yaml (libyaml, YAML 1.2). The emitter's rule for what
+    /// may be written plain is the function's own schema module; a rule that let a number,
+    /// boolean or null through plain fails here. YAML 1.1 (kubectl's reading) is held to the
+    /// same by PyYAML in `emitted_strings_read_back_under_pyyaml`.
     #[test]
-    fn emitted_strings_read_back_under_both_schemas(s in tricky_scalar()) {
-        use dittofs_krm::yaml::{emit, parse_stream, parse_value, schema};
-        let value = json!({ s.clone(): s.clone(), "list": [s.clone()] });
+    fn emitted_strings_read_back_with_serde_yaml(s in tricky_scalar()) {
+        let value = emitted_value(&s);
         let text = dittofs_krm::yaml::to_string(&value);
-        prop_assert_eq!(parse_value(&text, Schema::Yaml12).map_err(|e| TestCaseError::fail(e.to_string()))?, value.clone(), "{}", text);
-        prop_assert_eq!(parse_stream(&text, Schema::Yaml11).map_err(|e| TestCaseError::fail(e.to_string()))?, vec![value], "{}", text);
-        if emit::is_plain_safe(&s) {
-            for schema in schema::SCHEMAS {
-                prop_assert!(schema::reads_as_string(&s, schema), "{:?} is written plain but is no string under {:?}", s, schema);
-            }
-        }
+        let read: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        let expected = serde_yaml::to_value(&value).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(read, expected, "{}", text);
     }
+}
+
+/// A string as a key, a value and an entry: every place the emitter writes a scalar.
+fn emitted_value(s: &str) -> Value {
+    json!({ s: s, "list": [s], "nested": { s: [{ s: s }] } })
+}
+
+/// The emitter's strings read with PyYAML, a YAML 1.1 reader as kubectl's is: every key and every
+/// scalar must come back as the string that was written, of type `str` (a `yes`, `0123` or
+/// `12:30:00` written plain comes back as another type). One document holds them all, so that
+/// Python runs once.
+#[test]
+#[ignore = "needs python3 with PyYAML (`make deps`)"]
+fn emitted_strings_read_back_under_pyyaml() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let mut strings: Vec<String> = LOOKALIKES.iter().map(|s| s.to_string()).collect();
+    let strategy = tricky_scalar();
+    while strings.len() < 3000 {
+        strings.push(strategy.new_tree(&mut runner).expect("a string").current());
+    }
+    let document = Value::Array(strings.iter().map(|s| emitted_value(s)).collect());
+    let text = dittofs_krm::yaml::to_string(&json!({ "cases": document }));
+    // Every key and scalar a `str`, else a line naming it; then the document as JSON.
+    let program = r#"
+import json, sys, yaml
+data = yaml.safe_load(sys.stdin.buffer)
+def walk(x, at):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            if not isinstance(k, str):
+                print("key", repr(k), type(k).__name__, "at", at)
+            walk(v, at + [str(k)])
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            walk(v, at + [i])
+    elif not isinstance(x, str):
+        print("value", repr(x), type(x).__name__, "at", at)
+walk(data, [])
+print(json.dumps(data, ensure_ascii=True))
+"#;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", program])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = text.clone();
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, input.as_bytes()));
+    let out = child.wait_with_output().expect("python3 finishes");
+    writer.join().expect("writer").expect("write to python3");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "PyYAML cannot read the emitter's text: {}", String::from_utf8_lossy(&out.stderr));
+    let (problems, json_line) = stdout.trim_end().rsplit_once('\n').unwrap_or(("", stdout.trim_end()));
+    assert!(problems.is_empty(), "PyYAML reads other types than were written:\n{problems}");
+    let read: Value = serde_json::from_str(json_line).expect("PyYAML's reading as JSON");
+    assert_eq!(read["cases"], document, "PyYAML reads other strings than were written");
 }
 
 /// The builder agrees with serde_yaml on every YAML file of the repository.

@@ -150,3 +150,38 @@ fn secrets_stay_out_of_stderr_when_the_input_is_refused() {
         assert!(!answer.stderr.contains(&form), "{}", answer.stderr);
     }
 }
+
+/// The DittoServer `nas` with its JWT secret in the Secret `nas-jwt-secret`, whose `data`
+/// value is written `encoded` (what follows its key).
+fn jwt_list(encoded: &str) -> String {
+    format!(
+        "{HEADER}- apiVersion: dittofs.dittofs.com/v1alpha1\n  kind: DittoServer\n  metadata:\n    name: nas\n  spec:\n    storage:\n      metadataSize: 1Gi\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: nas-jwt-secret\n  data:\n    jwt-secret:{encoded}"
+    )
+}
+
+/// `encoded` in a literal block, `width` characters a line.
+fn wrapped(encoded: &str, width: usize) -> String {
+    let lines: String = encoded.as_bytes().chunks(width).map(|line| format!("      {}\n", String::from_utf8_lossy(line))).collect();
+    format!(" |\n{lines}")
+}
+
+#[test]
+fn base64_wrapped_over_lines_is_decoded_as_kubernetes_decodes_it() {
+    // `base64` wraps at 76 columns; the API server's decoder ignores the line breaks.
+    let long = b64(&"a-jwt-signing-secret-long-enough-".repeat(3));
+    assert!(long.len() > 76);
+    let hash = |answer: &krm::Answer| {
+        let sts = answer.items().into_iter().find(|i| i["kind"] == "StatefulSet").expect("expanded");
+        sts["spec"]["template"]["metadata"]["annotations"]["dittofs.io/config-hash"].clone()
+    };
+    let one_line = run(jwt_list(&format!(" {long}\n")).as_bytes());
+    assert_eq!(one_line.code, 0, "{:#?}", one_line.results());
+    let answer = run(jwt_list(&wrapped(&long, 76)).as_bytes());
+    assert_eq!(answer.code, 0, "{:#?}", answer.results());
+    assert!(!answer.results().iter().any(|(_, m, _)| m.contains("nas-jwt-secret")), "{:#?}", answer.results());
+    assert_eq!(hash(&answer), hash(&one_line), "the config hash reads the Secret's data");
+    // A wrapped secret too short for the server is found so.
+    let answer = run(jwt_list(&wrapped(&b64("short-secret"), 8)).as_bytes());
+    assert_eq!(answer.code, 1, "{}", answer.stdout);
+    assert!(answer.results().iter().any(|(s, m, _)| s == "error" && m.contains("is shorter than 32 characters")), "{:#?}", answer.results());
+}

@@ -73,3 +73,13 @@ fn a_rebuilt_item_with_a_key_longer_than_an_implicit_key_reads_back() {
     assert_eq!(data[key.as_str()], "v");
     assert_eq!(run(answer.stdout.as_bytes()).stdout, answer.stdout, "f(f(x)) = f(x)");
 }
+
+#[test]
+fn a_comment_at_column_0_inside_an_item_keeps_its_column() {
+    // kpt writes `- ` items at column 0, so their keys are at column 2; a comment the user left
+    // at column 0 between two keys belongs to the item and is not moved.
+    let item = "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n#   namespace: web\n # off by one\n  data:\n    k: v\n";
+    let answer = run(format!("{HEADER}{item}").as_bytes());
+    assert_eq!(answer.code, 0, "{}", answer.stderr);
+    assert!(answer.stdout.contains(item), "{}", answer.stdout);
+}

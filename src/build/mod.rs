@@ -207,15 +207,16 @@ mod tests {
     }
 
     #[test]
-    fn a_ditto_server_yaml_12_rejects_is_reported_with_its_line_in_the_file() {
+    fn a_ditto_server_yaml_12_rejects_is_reported_with_its_line_in_its_document() {
         // YAML 1.1 (kubectl) takes the last of two equal keys; YAML 1.2, as the function reads
-        // the DittoServer, rejects them.
+        // the DittoServer, rejects them. Lines are counted from the document's `---`, line 5
+        // of the file: the duplicate is on line 10.
         let twice = format!("{}---\n{}", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n", SERVER.replace("  name: nas\n", "  name: nas\n  name: nas\n"));
         match build(&[source("nas.yaml", &twice)], &[]) {
             Err(BuildError::Results(results)) => {
                 let error = results.iter().find(|r| r.severity == Severity::Error).expect("an error");
                 let line = error.one_line();
-                assert!(line.starts_with("[error] dittofs.dittofs.com/v1alpha1/DittoServer/storage/nas: the DittoServer is not valid YAML: line 10, column 9: duplicate entry with key \"name\""), "{line}");
+                assert!(line.starts_with("[error] dittofs.dittofs.com/v1alpha1/DittoServer/storage/nas: the DittoServer is not valid YAML: line 6, column 9 of its text: duplicate entry with key \"name\""), "{line}");
                 assert_eq!(results[0].file.as_ref().map(|f| (f.path.as_str(), f.index)), Some(("nas.yaml", Some(1))));
             }
             other => panic!("expected error results, got {other:?}"),

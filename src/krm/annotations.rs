@@ -27,8 +27,21 @@ pub const GENERATED_FROM: &str = "fn.dittofs.com/generated-from";
 pub const DEFAULT_STORAGE_CLASS: &str = "storageclass.kubernetes.io/is-default-class";
 pub const BETA_DEFAULT_STORAGE_CLASS: &str = "storageclass.beta.kubernetes.io/is-default-class";
 
+/// kyaml's legacy id annotation (`kioutil.LegacyIdAnnotation`), set by kpt on every item.
+pub const LEGACY_ID: &str = "config.k8s.io/id";
+
 pub fn is_client_annotation(key: &str) -> bool {
     CLIENT_PREFIXES.iter().any(|p| key.starts_with(p))
+}
+
+/// An annotation the clients track an item by: kyaml's (`kioutil`) legacy path, index and id,
+/// and every `internal.` one (kpt's path, index, id, seqindent and resource id, kustomize's build
+/// annotations). The other `config.kubernetes.io/` annotations are set by people, not by the
+/// clients (kpt's `depends-on`, `apply-time-mutation`, `local-config`).
+pub fn is_tracking_annotation(key: &str) -> bool {
+    matches!(key, PATH | INDEX | LEGACY_ID)
+        || key.starts_with("internal.config.kubernetes.io/")
+        || key.starts_with("internal.config.k8s.io/")
 }
 
 /// kpt's `IsLocalConfig()`: the annotation is exactly `"true"`.
@@ -77,10 +90,15 @@ pub fn mark_local_config(value: &mut Value) -> Option<()> {
     Some(())
 }
 
-/// A replaced object keeps the annotations the clients use to track the item it replaces.
-pub fn keep_client_annotations(previous: &Header, value: &mut Value) {
-    let kept = previous.annotations.iter().filter(|(k, _)| is_client_annotation(k));
-    set(value, kept.map(|(k, v)| (k.to_string(), v.to_string())));
+/// A replaced object keeps the annotations the clients track the item it replaces by (its
+/// file, its id). Nothing else of the previous object survives: an annotation the generated
+/// object sets (from the spec, whatever its prefix) has the spec's value, and one the spec no
+/// longer sets is gone, on every run.
+pub fn keep_tracking_annotations(previous: &Header, value: &mut Value) {
+    let Some(annotations) = annotations_mut(value) else { return };
+    for (k, v) in previous.annotations.iter().filter(|(k, _)| is_tracking_annotation(k)) {
+        annotations.entry(k).or_insert_with(|| Value::String(v.to_string()));
+    }
 }
 
 /// A new object's file (`path`, index 0), under both the current and the internal names.
@@ -128,10 +146,14 @@ pub fn strip_client_annotations(value: &mut Value) {
 
 /// Sets annotations on a generated object, which always has `metadata.annotations`.
 fn set(value: &mut Value, entries: impl Iterator<Item = (String, String)>) {
-    // Not `pointer_mut`, which allocates for each part of its path.
-    let annotations = value.get_mut("metadata").and_then(|m| m.get_mut("annotations"));
-    let Some(annotations) = annotations.and_then(Value::as_object_mut) else { return };
+    let Some(annotations) = annotations_mut(value) else { return };
     for (k, v) in entries {
         annotations.insert(k, Value::String(v));
     }
+}
+
+/// A generated object's `metadata.annotations`. Not `pointer_mut`, which allocates for each
+/// part of its path.
+fn annotations_mut(value: &mut Value) -> Option<&mut Map<String, Value>> {
+    value.get_mut("metadata")?.get_mut("annotations")?.as_object_mut()
 }

@@ -44,11 +44,30 @@ impl Object<'static> {
 }
 
 impl Object<'_> {
-    /// The object's value; a block node's is read from its text, on demand.
+    /// The object's value; a block node's is read from its text, on demand. An error's position
+    /// is counted in the object's own text (its first line is line 1, its indentation column
+    /// 1), not in the input: the objects a run adds before an item move it down the
+    /// ResourceList, and a result quoting the input's line would differ on the next run.
     pub fn value(&self) -> Result<Value, YamlError> {
         match &self.body {
             Body::Value(v) | Body::Flow { value: v, .. } => Ok(v.clone()),
-            Body::Text { source, span } => reindent::read_cut(source, span, |text| yaml::parse_value(text, ITEMS)),
+            Body::Text { source, span } => yaml::parse_value(&reindent::cut(source, span), ITEMS),
+        }
+    }
+
+    /// Sets `metadata.name` and `metadata.namespace` of `value` (this object's value, about to
+    /// be written back in place of its text) to the text its header read, where the value holds
+    /// something else: under YAML 1.2 a plain `0x1f` is the integer 31, and written back so the
+    /// object would stand in namespace `31` on the next run, while every reader of the header
+    /// (the generated objects' namespace, their marker) took `0x1f`.
+    pub fn keep_names_as_written(&self, value: &mut Value) {
+        let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) else { return };
+        for (key, written) in [("name", &self.header.name), ("namespace", &self.header.namespace)] {
+            if let (Some(written), Some(field)) = (written, metadata.get_mut(key)) {
+                if !field.is_string() {
+                    *field = Value::String(written.clone());
+                }
+            }
         }
     }
 

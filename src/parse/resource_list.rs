@@ -48,10 +48,24 @@ pub struct ResourceList<'a> {
     pub function_config: Option<Object<'a>>,
 }
 
-/// Turns each lone CR (one not followed by LF) into LF. YAML, and the parser, take a lone CR
-/// for a line break, while the outline's line table counts LFs only, so item spans would be cut
-/// in the wrong places. YAML reads every line break as LF, so no value changes; CRLF is kept.
+/// The input's line breaks as the reader and the writer need them, no value changed:
+///
+/// - each lone CR (one not followed by LF) becomes LF. YAML, and the parser, take a lone CR for
+///   a line break, while the outline's line table counts LFs only, so item spans would be cut in
+///   the wrong places. YAML reads every line break as LF; CRLF is kept;
+/// - an input that ends without a line break, whose last block scalar the output's line break
+///   after the last item would change, is ended with one as
+///   [`yaml::value::with_final_line_break`] says. Clients end their output with a line break, so
+///   the three parses that takes are rare.
 pub fn normalize_line_breaks(input: &str) -> Cow<'_, str> {
+    let input = lone_crs_to_lf(input);
+    match yaml::value::with_final_line_break(&input) {
+        Some(ended) => Cow::Owned(ended),
+        None => input,
+    }
+}
+
+fn lone_crs_to_lf(input: &str) -> Cow<'_, str> {
     let bytes = input.as_bytes();
     let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
     // A search for CRs, not a test of every byte: most inputs have none.
@@ -125,42 +139,7 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
         }
         None => None,
     };
-    let mut list = ResourceList { items, function_config };
-    if !input.ends_with('\n') {
-        let last = list.items.iter_mut().chain(list.function_config.as_mut()).find(|n| ends_at(n, input.len()));
-        if let Some(node) = last {
-            keep_value_at_end_of_input(node);
-        }
-    }
-    Ok(list)
-}
-
-fn ends_at(node: &Object<'_>, end: usize) -> bool {
-    matches!(&node.body, Body::Text { span, .. } if span.end == end)
-}
-
-/// The output puts a line break after every item, but a block scalar (`|`, `>`) that ends the
-/// input without one has no final line break in its value, and would gain one. Such a node is
-/// written from its value instead of its text (only when the line break changes the value).
-fn keep_value_at_end_of_input(node: &mut Object<'_>) {
-    let Body::Text { source, span } = &node.body else { return };
-    // A last line of spaces no deeper than the node's indentation is dropped by reindent, which
-    // then adds no line break: the one before it is the scalar's own. Deeper spaces are content
-    // (of a block scalar) and get a line break added like any other last line.
-    let last_line = source[span.start..span.end].rsplit('\n').next().unwrap_or_default();
-    let content = last_line.trim_start_matches(' ');
-    if content.is_empty() && last_line.len() <= span.indent {
-        return;
-    }
-    let text = reindent::cut(source, span);
-    let (Ok(with_break), Some(Ok(as_written))) =
-        (yaml::parse_value(&text, ITEMS), text.strip_suffix('\n').map(|t| yaml::parse_value(t, ITEMS)))
-    else {
-        return;
-    };
-    if with_break != as_written {
-        node.body = Body::Value(as_written);
-    }
+    Ok(ResourceList { items, function_config })
 }
 
 /// An item or the functionConfig: its body, and its header read as written where aliases or merge

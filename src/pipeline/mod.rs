@@ -79,7 +79,7 @@ pub fn run_to(input: &str, out: &mut dyn io::Write) -> Result<Vec<ValidationResu
     let list = parse::read(&input).map_err(RunError::Input)?;
     let config = match list.function_config.as_ref().map(|fc| fc.value()).transpose() {
         Ok(value) => function_config::read(value.as_ref()).map_err(|e| ValidationResult::error(e.message).at(e.path)),
-        Err(e) => Err(ValidationResult::error(format!("functionConfig is not valid YAML: {e}")).at("functionConfig")),
+        Err(e) => Err(ValidationResult::error(format!("functionConfig is not valid YAML: {}", e.in_text_of("its text"))).at("functionConfig")),
     };
     let mut sink = ResourceListSink { writer: emit::Writer::new(out) };
     let results = transform(&list.items, config, &mut sink).map_err(RunError::Write)?;

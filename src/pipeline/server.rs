@@ -33,13 +33,14 @@ pub fn decide_server(
     let value = match item.value() {
         Ok(v) => v,
         Err(e) => {
-            found.push(ValidationResult::error(format!("the DittoServer is not valid YAML: {e}")));
+            found.push(ValidationResult::error(format!("the DittoServer is not valid YAML: {}", e.in_text_of("its text"))));
             return (Verdict::Invalid, found, None);
         }
     };
     let spec_value = value.get("spec").cloned().unwrap_or(Value::Null);
     let rewritten = with_local_config(item, value);
     found.extend(validate::name(item.name()));
+    found.extend(validate::marker_in_spec(&spec_value));
     found.extend(krm::check_namespace(item.namespace()));
     let key = (item.header.namespace.clone(), item.name().to_string());
     let previous = inventory
@@ -155,5 +156,6 @@ fn with_local_config(item: &Item<'_>, mut value: Value) -> Option<Value> {
         return None;
     }
     annotations::mark_local_config(&mut value)?;
+    item.keep_names_as_written(&mut value);
     Some(value)
 }

@@ -117,7 +117,7 @@ impl<S: Sink> Objects<'_, '_, S> {
         self.made.get_mut(key)?.get_mut(n)?.take()
     }
 
-    /// Expands the plan; an object replacing a previous one keeps its client annotations (its
+    /// Expands the plan; an object replacing a previous one keeps its tracking annotations (its
     /// file), a new one is written next to its DittoServer.
     fn make(&self, key: &ServerKey, plan: Plan) -> Vec<Option<S::Object>> {
         let (items, inventory) = (self.items, self.inventory);
@@ -138,7 +138,7 @@ impl<S: Sink> Objects<'_, '_, S> {
             .enumerate()
             .map(|(n, mut g)| {
                 match replaced.get(&n) {
-                    Some(&i) => annotations::keep_client_annotations(&items[i].header, &mut g.value),
+                    Some(&i) => annotations::keep_tracking_annotations(&items[i].header, &mut g.value),
                     None => {
                         if let Some(file) = server.file() {
                             let path = krm::generated_path(&file.path, server.namespace(), server.name(), g.kind, &g.name);

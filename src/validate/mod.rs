@@ -7,6 +7,6 @@ mod spec;
 mod storage_class;
 mod templates;
 
-pub use spec::{fields, name};
+pub use spec::{fields, marker_in_spec, name};
 pub use storage_class::storage_class;
 pub use templates::immutable_templates;

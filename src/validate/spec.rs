@@ -1,9 +1,11 @@
-//! Rules on the DittoServer alone that every line shares: its name, and the single fields' rules
-//! (through `model::walk`).
+//! Rules on the DittoServer alone that every line shares: its name, the function's marker, and
+//! the single fields' rules (through `model::walk`).
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::expand::names::MAX_SERVER_NAME;
+use crate::krm::annotations::GENERATED_FROM;
 use crate::krm::ValidationResult;
 use crate::model::walk;
 
@@ -52,4 +54,33 @@ pub fn fields<S: Serialize>(spec: &S) -> Vec<ValidationResult> {
             }
         })
         .collect()
+}
+
+/// The function's marker (`fn.dittofs.com/generated-from`) names the DittoServer a generated
+/// object belongs to: the next run finds, replaces and prunes objects by it. No annotations the
+/// spec sets (`service.annotations`, or any other line's map) may name it: a Service marked with
+/// another value would be an orphan on the next run. The whole spec is searched, so that every
+/// line's annotation maps are covered without a list of them. The path names the key as
+/// apimachinery's `field.Path.Key` does (`spec.service.annotations[fn.dittofs.com/generated-from]`).
+pub fn marker_in_spec(spec: &Value) -> Vec<ValidationResult> {
+    let mut out = Vec::new();
+    let mut stack = vec![(spec, "spec".to_string())];
+    while let Some((value, path)) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                if map.contains_key(GENERATED_FROM) {
+                    out.push(
+                        ValidationResult::error(format!(
+                            "{GENERATED_FROM} is the function's own annotation: it names the DittoServer each generated object comes from, and the next run finds its objects by it; remove this key"
+                        ))
+                        .at(format!("{path}[{GENERATED_FROM}]")),
+                    );
+                }
+                stack.extend(map.iter().filter(|(k, _)| *k != GENERATED_FROM).map(|(k, v)| (v, format!("{path}.{k}"))));
+            }
+            Value::Array(list) => stack.extend(list.iter().enumerate().map(|(i, v)| (v, format!("{path}[{i}]")))),
+            _ => {}
+        }
+    }
+    out
 }

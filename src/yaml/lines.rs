@@ -210,7 +210,7 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
             (true, _) => ScalarStyle::DoubleQuoted,
         };
         let key_at = start + indent;
-        let len = if quoted { quoted_token_len(rest, len) } else { len };
+        let len = if quoted { token_len(rest, len) } else { len };
         self.emit(Event::Scalar(key, style, 0, None), self.mark(key_at), self.mark(key_at + len));
         let value_at = key_at + (rest.len() - value.len());
         self.value(value_at, indent, value, true, self.mark(key_at + colon))
@@ -276,7 +276,8 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
                     _ => return None,
                 };
                 self.emit(open, self.mark(at), self.mark(at + 1));
-                self.emit(close, self.mark(at + 1), self.mark(at + 2));
+                // The closing bracket is a token that ends like a quoted scalar's (`a: {} #c`).
+                self.emit(close, self.mark(at + 1), self.mark(at + token_len(value, 2)));
                 Some(())
             }
             b'\'' | b'"' => {
@@ -285,7 +286,7 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
                     return None;
                 }
                 let style = if value.as_bytes()[0] == b'\'' { ScalarStyle::SingleQuoted } else { ScalarStyle::DoubleQuoted };
-                let len = quoted_token_len(value, len);
+                let len = token_len(value, len);
                 self.emit(Event::Scalar(text, style, 0, None), self.mark(at), self.mark(at + len));
                 Some(())
             }
@@ -333,9 +334,9 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
     }
 }
 
-/// The parser's token for a quoted scalar (`len` bytes of `s`) takes the spaces after it, and a
-/// comment after them, along.
-fn quoted_token_len(s: &str, len: usize) -> usize {
+/// The parser's token for a quoted scalar or a flow collection's end (`len` bytes of `s`) takes
+/// the spaces after it, and a comment after them, along; a plain scalar's does not.
+fn token_len(s: &str, len: usize) -> usize {
     let after = s[len..].trim_start_matches(' ');
     if after.starts_with('#') {
         s.len()

@@ -48,6 +48,17 @@ pub enum YamlError {
     Unsupported(String),
 }
 
+impl YamlError {
+    /// The error with its position said to be in `text` (`its text`): for an error read from
+    /// an object alone, whose lines are counted from its own first line.
+    pub fn in_text_of(&self, text: &str) -> String {
+        match self {
+            YamlError::Syntax { message, line, column } => format!("line {line}, column {column} of {text}: {message}"),
+            YamlError::Unsupported(m) => m.clone(),
+        }
+    }
+}
+
 impl fmt::Display for YamlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -72,6 +83,10 @@ pub fn parse_as_written(text: &str, schema: Schema) -> Result<Value, YamlError> 
 }
 
 fn one_document(mut documents: Vec<Value>) -> Result<Value, YamlError> {
+    if documents.len() > 1 {
+        // An empty document beside the one (`---` at the end) is none: kubectl and kyaml skip it.
+        documents.retain(|d| !d.is_null());
+    }
     if documents.len() > 1 {
         return Err(YamlError::Unsupported("deserializing from YAML containing more than one document is not supported".into()));
     }

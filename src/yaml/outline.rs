@@ -75,7 +75,6 @@ pub struct OutlineBuilder<'t> {
     path: Vec<Option<Cow<'t, str>>>,
     zones: Vec<Zone>,
     open: Option<Open>,
-    documents: usize,
     root_seen: bool,
     /// The first shape error; later events are ignored.
     failure: Option<ShapeError>,
@@ -113,7 +112,6 @@ impl<'t> OutlineBuilder<'t> {
             path: Vec::new(),
             zones: Vec::new(),
             open: None,
-            documents: 0,
             root_seen: false,
             failure: None,
             object,
@@ -148,12 +146,18 @@ impl<'t> OutlineBuilder<'t> {
 
     fn event(&mut self, event: Event<'t>, span: Span) -> Result<(), ShapeError> {
         match event {
-            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => return Ok(()),
-            Event::DocumentStart(_) => {
-                self.documents += 1;
-                return if self.documents > 1 { Err(ShapeError::MultipleDocuments) } else { Ok(()) };
-            }
+            Event::StreamStart
+            | Event::StreamEnd
+            | Event::Nothing
+            | Event::DocumentStart(_)
+            | Event::DocumentEnd => return Ok(()),
             _ => {}
+        }
+        // A second document that holds something; an empty one (`---` at the end, or only a
+        // comment) is no document to kubectl and kyaml, which skip it, nor here.
+        let second_root = self.frames.is_empty() && self.root_seen;
+        if second_root && !matches!(&event, Event::Scalar(value, _, _, None) if value.is_empty()) {
+            return Err(ShapeError::MultipleDocuments);
         }
         // The key/value bookkeeping of the enclosing mapping: a value takes its key along.
         let (is_key, key_of_value) = match self.frames.last_mut() {

@@ -1,6 +1,6 @@
 //! Cuts a node out of the input: a block node written at another indentation (how untouched
-//! items go from the input to the output as text), and a node read alone, its errors placed in
-//! the input.
+//! items go from the input to the output as text, and what is read of an item alone), and a flow
+//! node read alone, its errors placed in the input.
 
 use super::scan::BlockSpan;
 use super::YamlError;
@@ -10,13 +10,6 @@ pub fn cut(text: &str, span: &BlockSpan) -> String {
     let mut out = String::with_capacity(span.end - span.start + 1);
     reindent(text, span, 0, &mut out);
     out
-}
-
-/// Reads the block node with `read`, which takes its [`cut`] text; an error's position is given
-/// in the input.
-pub fn read_cut<T>(text: &str, span: &BlockSpan, read: impl FnOnce(&str) -> Result<T, YamlError>) -> Result<T, YamlError> {
-    // Every line of the cut text lost the node's indentation.
-    read(&cut(text, span)).map_err(|e| placed(e, &text[..span.start], |_| span.indent))
 }
 
 /// Reads the flow node at `start..end` alone, as its text stands (the first line starts inside
@@ -147,9 +140,10 @@ fn reindent_line(line: &str, from: usize, to: usize, out: &mut String) {
         push_spaces(out, to);
         out.push_str(&line[from..]);
     } else {
-        // Only comment lines get here (block_extent checked the rest).
-        push_spaces(out, to);
-        out.push_str(content);
+        // Only comment lines get here (block_extent checked the rest). A comment may stand at
+        // any column and means nothing there, so it keeps the one it was written at: the
+        // user's `#` at column 0 stays at column 0.
+        out.push_str(line);
     }
 }
 
@@ -201,6 +195,17 @@ mod tests {
                 reindent(text, &span, indent, &mut fast);
                 assert_eq!(fast, reindent_slowly(text, &span, indent), "{text:?} to {indent}");
             }
+        }
+    }
+
+    #[test]
+    fn a_comment_less_indented_than_its_node_keeps_its_column() {
+        let text = "- a: 1\n#c\n # d\n  # e\n  b: 2\n";
+        let span = BlockSpan { start: 2, end: text.len(), indent: 2 };
+        for (indent, lines) in [(2, "  # e\n  b: 2\n"), (4, "    # e\n    b: 2\n"), (0, "# e\nb: 2\n")] {
+            let mut out = String::new();
+            reindent(text, &span, indent, &mut out);
+            assert_eq!(out, format!("a: 1\n#c\n # d\n{lines}"), "to {indent}");
         }
     }
 

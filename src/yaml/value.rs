@@ -13,8 +13,9 @@
 //!
 //! What stays per schema: under [`Schema::Yaml12`] (KRM items) a repeated key and a key that is
 //! null or a collection are errors, and local tags (`!Ref`) are unsupported, as with serde_yaml
-//! before; under [`Schema::Yaml11`] (`build`) the last of repeated keys wins and every scalar
-//! key is written as text, as sigs.k8s.io/yaml does.
+//! before; under [`Schema::Yaml11`] (`build`) the last of repeated keys wins, every scalar key is
+//! written as text, and a scalar under a tag other than the core ones is its text, as
+//! sigs.k8s.io/yaml (go-yaml v2) does.
 
 use std::collections::HashMap;
 
@@ -99,6 +100,79 @@ fn extra_break_at_end(text: &str, first_line: usize) -> bool {
     let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let content = text.split('\n').skip(first_line.saturating_sub(1)).find(|l| !l.trim_start_matches(' ').is_empty());
     content.is_some_and(|l| last.len() >= indent(l))
+}
+
+/// `text`, which ends without a line break, ended with one that changes no value: `None` when
+/// appending the line break changes nothing (the caller may append it) or when no such text is
+/// found.
+///
+/// The output puts a line break after every item, and a block scalar (`|`, `>`) whose last
+/// line ends the input without one has no final line break in its value (see
+/// [`extra_break_at_end`]): the break would add one. Such a scalar is written with the strip
+/// indicator (`|` becomes `|-`), which gives the same value with the break; a last line of
+/// spaces that holds nothing of the value is dropped instead. The rewrite is kept only when
+/// the events, values and tags, are those of `text`, whatever nodes the text holds (a local tag,
+/// a key the value builder refuses): the item stays text, and means what it meant.
+pub fn with_final_line_break(text: &str) -> Option<String> {
+    if text.is_empty() || text.ends_with(['\n', '\r']) {
+        return None;
+    }
+    let events = corrected_events(text)?;
+    let same = |candidate: &str| corrected_events(candidate).is_some_and(|e| e.iter().map(|(e, _)| e).eq(events.iter().map(|(e, _)| e)));
+    if same(&format!("{text}\n")) {
+        return None;
+    }
+    // A last line of spaces holds nothing of the value, unless it is deeper than the content.
+    let last_line = text.rfind('\n').map_or(0, |i| i + 1);
+    if text[last_line..].bytes().all(|b| b == b' ') && same(&text[..last_line]) {
+        return Some(text[..last_line].to_string());
+    }
+    // The indicator follows the node before the scalar (its key, or the sequence's start).
+    let scalar = events.iter().rposition(|(e, _)| matches!(e, Event::Scalar(..)))?;
+    if !matches!(events[scalar].0, Event::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, ..)) {
+        return None;
+    }
+    let before = events.get(scalar.checked_sub(1)?)?.1.end.index();
+    let from = text.char_indices().nth(before).map_or(text.len(), |(at, _)| at);
+    let at = indicator_after(text, from)?;
+    let header_end = at + 1 + text[at + 1..].bytes().take_while(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-')).count();
+    let digits: String = text[at + 1..header_end].chars().filter(char::is_ascii_digit).collect();
+    let stripped = format!("{}-{digits}{}\n", &text[..=at], &text[header_end..]);
+    same(&stripped).then_some(stripped)
+}
+
+/// The events of `text` as the value builder sees them, saphyr-parser's last block scalar
+/// corrected; `None` for text that is not YAML.
+fn corrected_events(text: &str) -> Option<Vec<(Event<'_>, Span)>> {
+    struct Collect<'t>(Vec<(Event<'t>, Span)>);
+    impl<'t> SpannedEventReceiver<'t> for Collect<'t> {
+        fn on_event(&mut self, event: Event<'t>, span: Span) {
+            self.0.push((event, span));
+        }
+    }
+    let mut recv = FromText::new(text, Collect(Vec::new()));
+    events::parse(text, &mut recv).ok()?;
+    Some(recv.inner.0)
+}
+
+/// The first block scalar indicator (`|`, `>`) in `text` from byte `from` that follows white
+/// space, comments skipped. Between a node and the header of the block scalar after it stand
+/// only `:`, `-`, `?`, white space, comments and the scalar's tag and anchor, which hold no
+/// indicator after white space.
+fn indicator_after(text: &str, from: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut in_comment = false;
+    for i in from..b.len() {
+        let after_space = i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n');
+        match b[i] {
+            b'\n' => in_comment = false,
+            _ if in_comment => {}
+            b'#' if after_space => in_comment = true,
+            b'|' | b'>' if after_space => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A key waiting for its value.
@@ -295,9 +369,10 @@ impl Builder {
         let full = format!("{}{}", tag.handle, tag.suffix);
         let Some(core) = full.strip_prefix(CORE) else {
             return match self.schema {
-                // `!` alone is the non-specific tag: the scalar is a string.
-                Schema::Yaml11 if full == "!" => Ok(Value::String(text)),
-                Schema::Yaml11 => Err(syntax(format!("the tag {full} is not supported; remove it"), at)),
+                // kubectl's go-yaml v2 resolves only the core tags (`resolvableTag` in its
+                // resolve.go) and gives any other scalar, `!` alone, a local `!Ref` or another
+                // global tag, as its text.
+                Schema::Yaml11 => Ok(Value::String(text)),
                 Schema::Yaml12 if full.starts_with('!') => Err(tagged(&full)),
                 // serde_yaml read a scalar under another global tag as a string.
                 Schema::Yaml12 => Ok(Value::String(text)),
@@ -344,7 +419,9 @@ impl Builder {
         let Some(tag) = tag.filter(|_| !self.as_written) else { return Ok(()) };
         let full = format!("{}{}", tag.handle, tag.suffix);
         match self.schema {
-            Schema::Yaml11 if full.strip_prefix(CORE) == Some(expected) => Ok(()),
+            // go-yaml v2 builds a mapping or sequence whatever its tag but a core one of the other
+            // kind (`!!str {}`), which it cannot decode.
+            Schema::Yaml11 if full.strip_prefix(CORE).is_none_or(|core| core == expected) => Ok(()),
             Schema::Yaml11 => Err(syntax(format!("the tag {full} is not supported"), at)),
             Schema::Yaml12 if full.starts_with('!') => Err(tagged(&full)),
             Schema::Yaml12 => Ok(()),

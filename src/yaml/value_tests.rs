@@ -11,7 +11,10 @@ fn quoted_and_tagged_scalars() {
     let docs = yaml11("a: '0644'\nb: \"yes\"\nc: !!str 0644\nd: |\n  x\ne: !!int \"12\"\nf: ! 12\n").unwrap();
     assert_eq!(docs, vec![json!({"a": "0644", "b": "yes", "c": "0644", "d": "x\n", "e": 12, "f": "12"})]);
     assert!(yaml11("a: !!int abc\n").is_err());
-    assert!(yaml11("a: !Ref x\n").is_err());
+    // kubectl reads a scalar under a tag it does not resolve as its text, and ignores such a
+    // collection's tag.
+    assert_eq!(yaml11("a: !Ref x\nb: !<tag:example.com,2000:t> 12\nc: !Ref {d: 1}\ne: !Ref [1]\n"), Ok(vec![json!({"a": "x", "b": "12", "c": {"d": 1}, "e": [1]})]));
+    assert!(yaml11("a: !!str {b: 1}\n").is_err());
     let v = parse_value("a: !!str 12\nb: !!int \"0x10\"\nc: !!float '1'\nd: !!bool \"true\"\ne: !!null ~\nf: !!binary aGk=\n", Schema::Yaml12).unwrap();
     assert_eq!(v, json!({"a": "12", "b": 16, "c": 1.0, "d": true, "e": null, "f": "aGk="}));
     assert_eq!(parse_value("a: !Ref x\n", Schema::Yaml12), Err(YamlError::Unsupported("tagged values (!Ref) are not supported".into())));
@@ -129,5 +132,33 @@ fn block_scalars_that_end_the_input_without_a_line_break() {
         let oracle: serde_yaml::Value = serde_yaml::from_str(text).unwrap();
         let o = oracle.get("a").or_else(|| oracle.get(0).and_then(|i| i.get("x"))).unwrap();
         assert_eq!(o.as_str(), Some(expected), "serde_yaml on {text:?}");
+    }
+}
+
+#[test]
+fn a_final_line_break_changes_no_block_scalar() {
+    let ended = [
+        ("a: |\n  x", "a: |-\n  x\n"),
+        ("a: |+2\n   x", "a: |-2\n   x\n"),
+        ("a: |2+\n   x", "a: |-2\n   x\n"),
+        ("a: >\n  x\n  y", "a: >-\n  x\n  y\n"),
+        ("- |\n  x", "- |-\n  x\n"),
+        ("a: |+\n  x\n   ", "a: |-\n  x\n   \n"),
+        // What the value builder refuses stays as written: the tag, the anchor, the comments.
+        ("a: !Ref |\n  x", "a: !Ref |-\n  x\n"),
+        ("a|b: &x|y | # a | b >\n  x", "a|b: &x|y |- # a | b >\n  x\n"),
+        ("a: # c | d\n  |\n  x", "a: # c | d\n  |-\n  x\n"),
+        // A last line of spaces holds nothing of the value: it goes, the break before it stays.
+        ("a: |+\n  x\n\n  ", "a: |+\n  x\n\n"),
+    ];
+    for (text, expected) in ended {
+        assert_eq!(with_final_line_break(text).as_deref(), Some(expected), "{text:?}");
+        if let Ok(value) = parse_value(text, Schema::Yaml12) {
+            assert_eq!(parse_value(expected, Schema::Yaml12), Ok(value), "{text:?}");
+        }
+    }
+    // Nothing to do: a final line break already, or one that changes no value.
+    for text in ["a: |\n  x\n", "a: |-\n  x", "a: b", "a: 'b'", "a: |\n  x\n ", "a: [1,\n 2]", "a: |", ""] {
+        assert_eq!(with_final_line_break(text), None, "{text:?}");
     }
 }

@@ -34,9 +34,14 @@ impl Answer {
             .unwrap_or_default()
     }
 
-    /// The output items as values.
+    /// The output items as values, read by serde_yaml (libyaml) with its merge keys applied:
+    /// not by the function's own reader, whose mistakes would then pass unseen.
     pub fn items(&self) -> Vec<serde_json::Value> {
-        let list: serde_json::Value = dittofs_krm::yaml::parse_value(&self.stdout, dittofs_krm::yaml::Schema::Yaml12).unwrap_or_else(|e| panic!("stdout is not YAML: {e}\n{}", self.stdout));
+        let mut list: serde_yaml::Value =
+            serde_yaml::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not YAML: {e}\n{}", self.stdout));
+        list.apply_merge().unwrap_or_else(|e| panic!("stdout's merge keys: {e}\n{}", self.stdout));
+        let list: serde_json::Value =
+            serde_json::to_value(list).unwrap_or_else(|e| panic!("stdout has no JSON form: {e}\n{}", self.stdout));
         list.get("items").and_then(|i| i.as_array()).cloned().unwrap_or_default()
     }
 
