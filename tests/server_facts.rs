@@ -7,6 +7,7 @@
 //! its ConfigMap and Services to the facts.
 
 use crate::support::krm;
+use crate::support::pod::{at, inside, leaves, strings};
 
 use std::collections::BTreeSet;
 
@@ -82,34 +83,6 @@ const LIVENESS: &str = "/health";
 const READINESS: &str = "/health/ready";
 /// The image's user (Dockerfile.goreleaser:15-17, 29) must be able to write the claims.
 const USER_ID: i64 = 65532;
-
-/// Dotted paths of the leaves of a config value.
-fn leaves(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                leaves(v, &path, out);
-            }
-        }
-        _ => {
-            out.insert(prefix.to_string());
-        }
-    }
-}
-
-fn at<'v>(value: &'v Value, pointer: &str) -> &'v Value {
-    value.pointer(pointer).unwrap_or(&Value::Null)
-}
-
-fn strings(value: &Value) -> Vec<&str> {
-    value.as_array().into_iter().flatten().filter_map(Value::as_str).collect()
-}
-
-/// Whether `path` is inside the directory `dir`.
-fn inside(path: &str, dir: &str) -> bool {
-    path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/') && !rest.split('/').any(|s| s == ".."))
-}
 
 /// Checks one StatefulSet with the objects of its output; returns what was checked.
 fn check(case: &str, sts: &Value, items: &[Value]) {

@@ -7,6 +7,7 @@
 //! StatefulSet whose image is a v0.29 (or later) release, in every golden case and example.
 
 use crate::support::krm;
+use crate::support::pod::{at, inside, leaves, strings};
 
 use std::collections::BTreeSet;
 
@@ -104,32 +105,6 @@ const USER_ID: i64 = 65532;
 const CLAIMS: &[(&str, &str)] = &[("metadata", "/data/store/metadata"), ("content", "/data/store/block"), ("controlplane", "/data/controlplane")];
 /// Shutdown stages run one after another, each up to shutdown_timeout (start.go:377-431).
 const SHUTDOWN_TIMEOUT: i64 = 30;
-
-fn leaves(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                leaves(v, &path, out);
-            }
-        }
-        _ => {
-            out.insert(prefix.to_string());
-        }
-    }
-}
-
-fn at<'v>(value: &'v Value, pointer: &str) -> &'v Value {
-    value.pointer(pointer).unwrap_or(&Value::Null)
-}
-
-fn strings(value: &Value) -> Vec<&str> {
-    value.as_array().into_iter().flatten().filter_map(Value::as_str).collect()
-}
-
-fn inside(path: &str, dir: &str) -> bool {
-    path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/') && !rest.split('/').any(|s| s == ".."))
-}
 
 fn dotted<'v>(config: &'v Value, key: &str) -> &'v Value {
     at(config, &format!("/{}", key.replace('.', "/")))

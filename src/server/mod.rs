@@ -7,6 +7,7 @@
 //! [`Which`] is the table of lines and the one place that names their types; [`choose`] is the
 //! one place that decides which line renders a DittoServer.
 
+pub mod database;
 pub mod image;
 pub mod layout;
 pub mod plan;

@@ -9,3 +9,4 @@ pub mod krm;
 /// What must hold on any input; `fuzz/fuzz_targets/run.rs` includes this file too, so it uses
 /// nothing of the other helpers.
 pub mod oracle;
+pub mod pod;

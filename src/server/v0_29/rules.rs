@@ -2,26 +2,12 @@
 //! providers, and what the operator does that a render cannot (it needs the running server).
 
 use super::facts::{self, BLOCK_DIR, METADATA_DIR};
-use super::spec::{DatabaseType, DittoServerSpec, LdapSpec};
+use super::spec::{DittoServerSpec, LdapSpec};
 use crate::krm::ValidationResult;
 use crate::server::image::{tag, Tag};
 
 pub fn database(spec: &DittoServerSpec) -> Vec<ValidationResult> {
-    let mut out = Vec::new();
-    if spec.database.kind == DatabaseType::Postgres && spec.database.postgres_secret_ref.is_none() {
-        out.push(
-            ValidationResult::error(
-                "database.type is 'postgres' but no database.postgresSecretRef names the Secret with the connection (keys host, database, user, and the password's key): the server does not start without them",
-            )
-            .at("spec.database.postgresSecretRef"),
-        );
-    }
-    if spec.database.postgres_secret_ref.is_some() && spec.database.kind == DatabaseType::Sqlite {
-        out.push(
-            ValidationResult::warning("database.postgresSecretRef is set but database.type is 'sqlite' - PostgreSQL will take precedence")
-                .at("spec.database.postgresSecretRef"),
-        );
-    }
+    let mut out = crate::server::database::rules(&spec.database);
     if spec.percona.as_ref().is_some_and(|p| p.enabled) {
         out.push(
             ValidationResult::error(

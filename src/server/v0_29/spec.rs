@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::facts;
 use crate::model::checked::{AtLeast, HttpPath, Int, Port, Size, StorageClassName};
 use crate::model::ServiceType;
+pub use crate::server::database::{DatabaseSpec, DatabaseType};
 
 /// Desired state of a DittoFS server.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -123,47 +124,6 @@ pub struct AdapterSpec {
     pub kind: AdapterType,
     /// The port the adapter listens on, as its settings in the server's database have it.
     pub port: Port,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum DatabaseType {
-    #[default]
-    Sqlite,
-    Postgres,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
-pub struct DatabaseSpec {
-    /// Database type; a `postgresSecretRef` takes precedence.
-    #[serde(rename = "type")]
-    pub kind: DatabaseType,
-    pub sqlite: SqliteSpec,
-    /// The Secret with the PostgreSQL connection: keys `host`, `database`, `user` and, when not
-    /// the defaults, `port` (5432) and `sslmode` (disable); `key` names the password's key. They
-    /// reach the server as `DITTOFS_DATABASE_POSTGRES_*` variables.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub postgres_secret_ref: Option<SecretKeySelector>,
-}
-
-impl DatabaseSpec {
-    /// A `postgresSecretRef` takes precedence over `type`, as in the operator.
-    pub fn uses_postgres(&self) -> bool {
-        self.postgres_secret_ref.is_some() || self.kind == DatabaseType::Postgres
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
-pub struct SqliteSpec {
-    pub path: String,
-}
-
-impl Default for SqliteSpec {
-    fn default() -> Self {
-        SqliteSpec { path: format!("{}/controlplane.db", facts::CONTROL_PLANE_DIR) }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]

@@ -2,28 +2,11 @@
 //! with the ports the server really listens on).
 
 use super::facts::{NFS_LISTEN_PORT, SMB_LISTEN_PORT};
-use super::spec::{DatabaseType, DittoServerSpec};
+use super::spec::DittoServerSpec;
 use crate::krm::ValidationResult;
 
 pub fn database(spec: &DittoServerSpec) -> Vec<ValidationResult> {
-    let mut out = Vec::new();
-    if spec.database.kind == DatabaseType::Postgres && spec.database.postgres_secret_ref.is_none() {
-        out.push(
-            ValidationResult::error(
-                "database.type is 'postgres' but no database.postgresSecretRef names the Secret with the connection (keys host, database, user, and the password's key): the server does not start without them",
-            )
-            .at("spec.database.postgresSecretRef"),
-        );
-    }
-    if spec.database.postgres_secret_ref.is_some() && spec.database.kind == DatabaseType::Sqlite {
-        out.push(
-            ValidationResult::warning(
-                "database.postgresSecretRef is set but database.type is 'sqlite' - PostgreSQL will take precedence",
-            )
-            .at("spec.database.postgresSecretRef"),
-        );
-    }
-    out
+    crate::server::database::rules(&spec.database)
 }
 
 /// Ports that clash, or that the server cannot bind; a port out of range is reported by its type

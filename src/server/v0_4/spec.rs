@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::checked::{AtLeast, Int, Port, Size, StorageClassName};
 pub use crate::model::ServiceType;
+pub use crate::server::database::{DatabaseSpec, DatabaseType};
 
 // The fields with a rule of their own come in the order their problems are reported: sizes,
 // replicas, then the ports (`crate::model::walk` follows the field order). Doc comments are the CRD's
@@ -89,49 +90,8 @@ pub struct StorageSpec {
     pub storage_class_name: Option<StorageClassName>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum DatabaseType {
-    #[default]
-    Sqlite,
-    Postgres,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
-pub struct DatabaseSpec {
-    /// Database type; a `postgresSecretRef` takes precedence.
-    #[serde(rename = "type")]
-    pub kind: DatabaseType,
-    pub sqlite: SqliteSpec,
-    /// The Secret that holds the PostgreSQL connection: keys `host`, `database`, `user` and, when
-    /// not the defaults, `port` (5432) and `sslmode` (disable); `key` names the key of the
-    /// password. They reach the server as `DITTOFS_DATABASE_POSTGRES_*` variables.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub postgres_secret_ref: Option<SecretKeySelector>,
-}
-
-impl DatabaseSpec {
-    /// A `postgresSecretRef` takes precedence over `type`, as in the operator.
-    pub fn uses_postgres(&self) -> bool {
-        self.postgres_secret_ref.is_some() || self.kind == DatabaseType::Postgres
-    }
-}
-
 // The structs below default as a whole (`#[serde(default)]` on the struct): a missing field takes
 // its value from the struct's `Default`, which is also what the CRD publishes as its default.
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
-pub struct SqliteSpec {
-    pub path: String,
-}
-
-impl Default for SqliteSpec {
-    fn default() -> Self {
-        SqliteSpec { path: "/data/controlplane/controlplane.db".into() }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
