@@ -10,6 +10,7 @@ pub mod build;
 pub mod crd;
 pub mod emit;
 pub mod expand;
+pub mod impact;
 pub mod inventory;
 pub mod krm;
 pub mod model;
