@@ -36,7 +36,7 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<(), Failure> {
     match commands::parse(args)? {
         Invocation::Function => function(),
-        Invocation::Build { paths, settings } => build(&paths, settings),
+        Invocation::Build { paths, previous, settings } => build(&paths, previous.as_deref(), settings),
         Invocation::Crd => print_text(&dittofs_krm::yaml::to_string(&dittofs_krm::crd::crd_value())),
         Invocation::Schema => {
             let schema = dittofs_krm::crd::function_config_schema();
@@ -92,7 +92,7 @@ fn stdin_file_len() -> Option<usize> {
 }
 
 /// `build`: plain manifests in, a plain stream out (Argo CD).
-fn build(paths: &[String], mut config: Vec<(String, String)>) -> Result<(), Failure> {
+fn build(paths: &[String], previous: Option<&str>, mut config: Vec<(String, String)>) -> Result<(), Failure> {
     // Argo CD passes the Application's plugin parameters as JSON in this variable.
     if let Ok(json) = std::env::var("ARGOCD_APP_PARAMETERS") {
         let pairs = dittofs_krm::build::argocd_parameters(&json)
@@ -100,7 +100,11 @@ fn build(paths: &[String], mut config: Vec<(String, String)>) -> Result<(), Fail
         config.extend(pairs);
     }
     let sources = cli::sources::read(paths).map_err(|e| Failure::Io(format!("dittofs-krm build: {e}")))?;
-    let built = dittofs_krm::build::build(&sources, &config)?;
+    let previous = previous
+        .map(|p| cli::sources::read(&[p.to_string()]))
+        .transpose()
+        .map_err(|e| Failure::Io(format!("dittofs-krm build: {}: {e}", cli::commands::PREVIOUS)))?;
+    let built = dittofs_krm::build::build_against(&sources, previous.as_deref(), &config)?;
     // Warnings and infos: with an error result, the failure reports them instead.
     for r in &built.results {
         say!("{}", r.one_line());

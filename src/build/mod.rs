@@ -74,7 +74,20 @@ impl std::error::Error for BuildError {}
 /// YAML stream). `config` holds `key=value` settings of the functionConfig (command line or
 /// Argo CD parameters); a `DittoServerExpansion` object among the sources is the alternative.
 pub fn build(sources: &[(String, String)], config: &[(String, String)]) -> Result<Built, BuildError> {
+    build_against(sources, None, config)
+}
+
+/// [`build`], judged against `previous`: the stream a previous build printed (for instance from
+/// the target branch of a pull request). The results then say what applying the new stream over
+/// it does, as the function says it of the previous render in a kpt package; nothing of
+/// `previous` is printed.
+pub fn build_against(
+    sources: &[(String, String)],
+    previous: Option<&[(String, String)]>,
+    config: &[(String, String)],
+) -> Result<Built, BuildError> {
     let manifests = read::read(sources)?;
+    let previous = previous.map(read::read).transpose()?;
     let function_config = match (manifests.typed_config, config.is_empty()) {
         (Some((file, _)), false) => {
             return Err(BuildError::Config(format!(
@@ -95,7 +108,8 @@ pub fn build(sources: &[(String, String)], config: &[(String, String)]) -> Resul
     }
 
     let mut output = stream::Collected::default();
-    let Ok(results) = pipeline::transform(&manifests.items, config, &mut output);
+    let previous = previous.as_ref().map(|p| &p.items[..]);
+    let Ok(results) = pipeline::transform(&manifests.items, previous, config, &mut output);
     if results.iter().any(|r| r.severity == Severity::Error) {
         return Err(BuildError::Results(results));
     }

@@ -27,8 +27,8 @@ pub enum Operands {
     /// Anything, unread: `--version` has never looked at what follows it, and callers may rely
     /// on that.
     Unread,
-    /// `build`: files, directories or `-` for stdin, then after `--` the functionConfig as
-    /// key=value settings.
+    /// `build`: files, directories or `-` for stdin, `--previous` and one of those, then after
+    /// `--` the functionConfig as key=value settings.
     Manifests,
 }
 
@@ -38,7 +38,7 @@ impl Operands {
         match self {
             Operands::Stdin => "< resource-list.yaml",
             Operands::Nothing | Operands::Unread => "",
-            Operands::Manifests => "[PATH|-]... [-- key=value...]",
+            Operands::Manifests => "[PATH|-]... [--previous PATH|-] [-- key=value...]",
         }
     }
 }
@@ -67,7 +67,9 @@ pub const COMMANDS: &[Command] = &[
         about: "plain manifests (files; directories, read recursively for *.yaml and *.yml; - for stdin) \
                 in, a plain manifest stream ready to apply out (Argo CD). Results go to stderr; on any \
                 error nothing is printed on stdout. The functionConfig is the key=value settings, \
-                Argo CD's ARGOCD_APP_PARAMETERS, or a DittoServerExpansion among the manifests",
+                Argo CD's ARGOCD_APP_PARAMETERS, or a DittoServerExpansion among the manifests. \
+                With --previous, the results also say what applying the stream over the one a \
+                previous build printed (a file, a directory or -) does to the running servers",
     },
     Command {
         action: Action::Crd,
@@ -92,7 +94,7 @@ const SETTINGS_SEPARATOR: &str = "--";
 #[derive(Debug, PartialEq, Eq)]
 pub enum Invocation {
     Function,
-    Build { paths: Vec<String>, settings: Vec<(String, String)> },
+    Build { paths: Vec<String>, previous: Option<String>, settings: Vec<(String, String)> },
     Crd,
     Schema,
     Help,
@@ -128,12 +130,33 @@ pub fn parse(args: &[String]) -> Result<Invocation, Failure> {
     })
 }
 
-/// `build [PATH|-]... [-- key=value...]`
+/// The option of `build` that names the previous build's stream.
+pub const PREVIOUS: &str = "--previous";
+
+/// `build [PATH|-]... [--previous PATH|-] [-- key=value...]`
 fn build(args: &[String]) -> Result<Invocation, Failure> {
-    let (paths, settings) = match args.iter().position(|a| a == SETTINGS_SEPARATOR) {
+    let (before, settings) = match args.iter().position(|a| a == SETTINGS_SEPARATOR) {
         Some(i) => (&args[..i], &args[i + 1..]),
         None => (args, &args[args.len()..]),
     };
+    let mut paths = Vec::new();
+    let mut previous = None;
+    let mut words = before.iter();
+    while let Some(word) = words.next() {
+        if let Some(value) = word.strip_prefix(PREVIOUS).and_then(|rest| if rest.is_empty() { None } else { rest.strip_prefix('=') }) {
+            previous = Some(set_previous(previous, value)?);
+        } else if word == PREVIOUS {
+            let Some(value) = words.next() else {
+                return Err(Failure::Usage(format!("dittofs-krm build: {PREVIOUS} needs the previous stream: a file, a directory or -")));
+            };
+            previous = Some(set_previous(previous, value)?);
+        } else {
+            paths.push(word.clone());
+        }
+    }
+    if previous.as_deref() == Some("-") && paths.iter().any(|p| p == "-") {
+        return Err(Failure::Usage(format!("dittofs-krm build: - (stdin) cannot be both a manifest source and {PREVIOUS}")));
+    }
     if paths.is_empty() {
         return Err(Failure::Usage(
             "dittofs-krm build: name the manifests to read: files, directories or - for stdin (e.g. `dittofs-krm build .`)".into(),
@@ -146,7 +169,14 @@ fn build(args: &[String]) -> Result<Invocation, Failure> {
             None => Err(Failure::Usage(format!("dittofs-krm build: {setting:?} after -- is not a key=value setting"))),
         })
         .collect::<Result<_, _>>()?;
-    Ok(Invocation::Build { paths: paths.to_vec(), settings })
+    Ok(Invocation::Build { paths, previous, settings })
+}
+
+fn set_previous(already: Option<String>, value: &str) -> Result<String, Failure> {
+    match already {
+        Some(_) => Err(Failure::Usage(format!("dittofs-krm build: {PREVIOUS} is given twice"))),
+        None => Ok(value.to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -170,7 +200,7 @@ mod tests {
             ("--version", Invocation::Version),
             ("--version extra", Invocation::Version),
             ("crd --help", Invocation::Help),
-            ("build . -- --help=x", Invocation::Build { paths: vec![".".into()], settings: vec![("--help".into(), "x".into())] }),
+            ("build . -- --help=x", Invocation::Build { paths: vec![".".into()], previous: None, settings: vec![("--help".into(), "x".into())] }),
         ] {
             assert_eq!(parse_words(words), Ok(expected), "{words}");
         }
@@ -182,14 +212,34 @@ mod tests {
             parse_words("build a - -- mode=validate k=v=w"),
             Ok(Invocation::Build {
                 paths: vec!["a".into(), "-".into()],
+                previous: None,
                 settings: vec![("mode".into(), "validate".into()), ("k".into(), "v=w".into())],
             })
         );
+        for words in ["build a --previous old b", "build a --previous=old b"] {
+            assert_eq!(
+                parse_words(words),
+                Ok(Invocation::Build { paths: vec!["a".into(), "b".into()], previous: Some("old".into()), settings: vec![] }),
+                "{words}"
+            );
+        }
     }
 
     #[test]
     fn usage_errors_exit_3() {
-        for words in ["--bogus", "--", "crd extra", "schema x", "build", "build -- k=v", "build . -- novalue"] {
+        for words in [
+            "--bogus",
+            "--",
+            "crd extra",
+            "schema x",
+            "build",
+            "build -- k=v",
+            "build . -- novalue",
+            "build . --previous",
+            "build . --previous a --previous b",
+            "build - --previous -",
+            "build --previous old",
+        ] {
             assert_eq!(parse_words(words), Err(3), "{words}");
         }
     }

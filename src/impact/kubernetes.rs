@@ -209,7 +209,7 @@ fn stateful_set_defaults(spec: Option<&Value>) -> Value {
 
 /// A claim template as stored: `apiVersion: v1` and `kind: PersistentVolumeClaim` dropped, the
 /// spec defaulted, no status.
-fn claim_template_defaults(mut template: Value) -> Value {
+pub(crate) fn claim_template_defaults(mut template: Value) -> Value {
     if let Some(t) = template.as_object_mut() {
         if t.get("apiVersion").is_some_and(|v| v == "v1") {
             t.remove("apiVersion");

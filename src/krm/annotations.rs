@@ -23,6 +23,9 @@ pub const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
 pub const KPT_RESOURCE_ID: &str = "internal.config.k8s.io/kpt-resource-id";
 /// On every generated object: the DittoServer it came from (see [`super::identity`]).
 pub const GENERATED_FROM: &str = "fn.dittofs.com/generated-from";
+/// On a DittoServer: the fingerprint of an edit Kubernetes rejects as rendered, whose steps the
+/// user has done or planned (see `impact::acknowledge`).
+pub const ACKNOWLEDGE_IMPACT: &str = "fn.dittofs.com/acknowledge-impact";
 /// The StorageClass the cluster gives a claim without `storageClassName`, and its beta name.
 pub const DEFAULT_STORAGE_CLASS: &str = "storageclass.kubernetes.io/is-default-class";
 pub const BETA_DEFAULT_STORAGE_CLASS: &str = "storageclass.beta.kubernetes.io/is-default-class";

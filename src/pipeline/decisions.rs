@@ -36,6 +36,8 @@ pub struct Decisions<O> {
     pub marked: HashMap<usize, O>,
     /// Results by the index of the item they are about.
     pub results: BTreeMap<usize, Vec<ValidationResult>>,
+    /// What removing the DittoServers of the previous render that the input no longer has does.
+    pub removed: Vec<ValidationResult>,
 }
 
 /// What becomes of a previously generated item.
@@ -66,11 +68,26 @@ pub fn decide<O>(
     }
     let Decider { plans, results, marked, .. } = decider;
     let plans: HashMap<ServerKey, Box<Plan>> = plans.into_iter().filter_map(|(k, p)| Some((k, p?))).collect();
-    let mut decisions = Decisions { plans, fates: HashMap::new(), follow: HashMap::new(), marked, results };
+    let removed = removed_servers(inventory);
+    let mut decisions = Decisions { plans, fates: HashMap::new(), follow: HashMap::new(), marked, results, removed };
     if write {
         place(items, inventory, &mut decisions);
     }
     decisions
+}
+
+/// The previous render's servers the input no longer has: their objects are pruned, their PVCs
+/// stay.
+fn removed_servers(inventory: &Inventory<'_>) -> Vec<ValidationResult> {
+    let mut out = Vec::new();
+    for (key, stateful_set) in inventory.removed_servers() {
+        let Ok(value) = stateful_set.value() else { continue };
+        let server = crate::expand::names::generated_from(key.0.as_deref(), &key.1);
+        let finding = crate::impact::server_removed(key.0.as_deref(), &server, &value);
+        let (results, _) = crate::impact::acknowledge::results(vec![finding], None);
+        out.extend(results.into_iter().map(|r| r.on_item(stateful_set)));
+    }
+    out
 }
 
 /// Where each planned object goes, and what becomes of each previously generated item.
@@ -172,7 +189,7 @@ impl<'x, 'i, O> Decider<'x, 'i, O> {
         let mut last = Verdict::Invalid;
         for &p in positions {
             let item = &items[p];
-            let (verdict, found, value) = decide_server(item, self.inventory, items, self.storage_class_check);
+            let (verdict, found, value) = decide_server(item, self.inventory, self.storage_class_check);
             self.results.insert(p, found.into_iter().map(|r| r.on_item(item)).collect());
             if let Some(v) = value {
                 self.marked.insert(p, (self.keep)(v));

@@ -82,7 +82,7 @@ pub fn run_to(input: &str, out: &mut dyn io::Write) -> Result<Vec<ValidationResu
         Err(e) => Err(ValidationResult::error(format!("functionConfig is not valid YAML: {}", e.in_text_of("its text"))).at("functionConfig")),
     };
     let mut sink = ResourceListSink { writer: emit::Writer::new(out) };
-    let results = transform(&list.items, config, &mut sink).map_err(RunError::Write)?;
+    let results = transform(&list.items, None, config, &mut sink).map_err(RunError::Write)?;
     sink.writer.finish(list.function_config.as_ref(), &results).map_err(RunError::Write)?;
     Ok(results)
 }

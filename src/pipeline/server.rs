@@ -5,7 +5,8 @@ use serde_json::Value;
 use crate::expand::{self, names};
 use crate::inventory::Inventory;
 use crate::krm::annotations;
-use crate::krm::gvk::STATEFUL_SET;
+use crate::impact;
+use crate::krm::gvk::{CONFIG_MAP, SERVICE, STATEFUL_SET};
 use crate::krm;
 use crate::validate;
 use crate::krm::{Severity, ValidationResult};
@@ -26,7 +27,6 @@ pub enum Verdict {
 pub fn decide_server(
     item: &Item<'_>,
     inventory: &Inventory,
-    items: &[Item<'_>],
     storage_class_check: model::StorageClassCheck,
 ) -> (Verdict, Vec<ValidationResult>, Option<Value>) {
     let mut found = Vec::new();
@@ -43,14 +43,14 @@ pub fn decide_server(
     found.extend(validate::marker_in_spec(&spec_value));
     found.extend(krm::check_namespace(item.namespace()));
     let key = (item.header.namespace.clone(), item.name().to_string());
-    let previous = inventory
-        .identities
-        .generated_by(&key)
+    let previous = inventory.previous_render(&key);
+    let previous_line = previous
         .iter()
-        .map(|&i| &items[i])
         .find(|g| g.is(STATEFUL_SET) && g.name() == names::stateful_set(item.name()))
-        .and_then(|g| g.value().ok());
-    let choice = match server::choose(&spec_value, previous.as_ref().and_then(server::line_of_stateful_set)) {
+        .and_then(|g| g.value().ok())
+        .as_ref()
+        .and_then(server::line_of_stateful_set);
+    let choice = match server::choose(&spec_value, previous_line) {
         Ok(choice) => choice,
         Err(errors) => {
             found.extend(errors);
@@ -58,7 +58,17 @@ pub fn decide_server(
         }
     };
     found.extend(choice.results);
-    let (expansion, found) = choice.which.visit(Render { item, spec_value, inventory, previous, storage_class_check, found });
+    // A move to another line is judged before the spec, whose fields the new line may not have:
+    // it says what the other errors are about.
+    let moved = choice.moved.is_some();
+    if let Some(finding) = choice.moved {
+        let (results, blocked) = impact::acknowledge::results(vec![finding], item.header.annotation(annotations::ACKNOWLEDGE_IMPACT));
+        found.extend(results);
+        if blocked {
+            return (Verdict::Invalid, found, rewritten);
+        }
+    }
+    let (expansion, found) = choice.which.visit(Render { item, spec_value, inventory, previous, moved, storage_class_check, found });
     (expansion, found, rewritten)
 }
 
@@ -67,8 +77,10 @@ struct Render<'r, 'i> {
     item: &'r Item<'i>,
     spec_value: Value,
     inventory: &'r Inventory<'i>,
-    /// The StatefulSet of the server's previous render, when the input has it.
-    previous: Option<Value>,
+    /// The objects of the server's previous render.
+    previous: Vec<&'i Item<'i>>,
+    /// Whether the render moves the server to another line (already judged).
+    moved: bool,
     storage_class_check: model::StorageClassCheck,
     /// What was found before the line was chosen.
     found: Vec<ValidationResult>,
@@ -78,7 +90,7 @@ impl Visit for Render<'_, '_> {
     type Out = (Verdict, Vec<ValidationResult>);
 
     fn visit<L: Line>(self) -> Self::Out {
-        let Render { item, spec_value, inventory, previous, storage_class_check, mut found } = self;
+        let Render { item, spec_value, inventory, previous, moved, storage_class_check, mut found } = self;
         let Some(spec) = read_spec::<L>(spec_value, &mut found) else { return (Verdict::Invalid, found) };
         let namespace = item.namespace();
         let server = Server { name: item.name(), namespace, spec: &spec };
@@ -103,11 +115,41 @@ impl Visit for Render<'_, '_> {
             );
             return (Verdict::Invalid, found);
         }
-        if let Some(previous) = &previous {
-            found.extend(validate::immutable_templates(previous, &expand::volume_claim_templates(&plan.claims)));
+        if !moved && !previous.is_empty() {
+            let (results, blocked) = impact_of(&plan, item, inventory, &previous, &L::LAYOUT.claim_fields());
+            found.extend(results);
+            if blocked {
+                return (Verdict::Invalid, found);
+            }
         }
         (Verdict::Valid(plan), found)
     }
+}
+
+/// What applying the plan's objects over the previous render does, as results, and whether
+/// that keeps the previous objects (an edit Kubernetes rejects, not acknowledged).
+fn impact_of(
+    plan: &Plan,
+    item: &Item<'_>,
+    inventory: &Inventory<'_>,
+    previous: &[&Item<'_>],
+    claim_fields: &[(&'static str, &'static str)],
+) -> (Vec<ValidationResult>, bool) {
+    let namespace = item.namespace();
+    let secret = |name: &str| inventory.secret(namespace, name).flatten().cloned();
+    let generated = expand::expand(plan.clone(), &secret);
+    let read: Vec<(&Item<'_>, Value)> = previous
+        .iter()
+        .filter(|p| p.is(STATEFUL_SET) || p.is(SERVICE) || p.is(CONFIG_MAP))
+        .filter_map(|p| Some((*p, p.value().ok()?)))
+        .collect();
+    let before: Vec<impact::Object<'_>> = read.iter().map(|(p, v)| impact::Object { kind: p.kind(), name: p.name(), value: v }).collect();
+    let after: Vec<impact::Object<'_>> = generated.iter().map(|g| impact::Object { kind: g.kind, name: &g.name, value: &g.value }).collect();
+    let stateful_set = names::stateful_set(item.name());
+    let storage_class = |name: Option<&str>| inventory.storage_class(name);
+    let context = impact::Context { namespace, stateful_set: &stateful_set, claim_fields, storage_class: &storage_class };
+    let findings = impact::assess(&context, &before, &after);
+    impact::acknowledge::results(findings, item.header.annotation(annotations::ACKNOWLEDGE_IMPACT))
 }
 
 /// The spec as the line's type, or the results that say why it cannot be read.

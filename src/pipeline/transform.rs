@@ -33,8 +33,9 @@ pub trait Sink {
 /// Transforms `items` under `config` (or, when the functionConfig is unusable, the result that
 /// says why: every item then passes through). Returns the results in input order; fails only
 /// when the sink does.
-pub fn transform<S: Sink>(
-    items: &[Item<'_>],
+pub fn transform<'i, S: Sink>(
+    items: &'i [Item<'i>],
+    previous: Option<&'i [Item<'i>]>,
     config: Result<FunctionConfig, ValidationResult>,
     sink: &mut S,
 ) -> Result<Vec<ValidationResult>, S::Error> {
@@ -50,11 +51,15 @@ pub fn transform<S: Sink>(
     };
     let mut results = check_items(items);
     results.extend(items.iter().filter_map(krm::unsupported_version));
-    let inventory = Inventory::new(items);
+    let inventory = match previous {
+        Some(previous) => Inventory::with_previous(items, previous),
+        None => Inventory::new(items),
+    };
     // A validator reports what it found and must hand every item back untouched.
     let write = config.mode != Mode::Validate;
-    let Decisions { plans, fates, mut follow, mut marked, results: found } = decide(items, &inventory, &config, write, S::keep);
+    let Decisions { plans, fates, mut follow, mut marked, results: found, removed } = decide(items, &inventory, &config, write, S::keep);
     results.extend(found.into_values().flatten());
+    results.extend(removed);
     if !write {
         for (i, item) in items.iter().enumerate() {
             sink.original(i, item)?;

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::image::{tag, Tag};
 use super::Which;
+use crate::impact::{Edit, Finding};
 use crate::krm::ValidationResult;
 
 /// The chosen line, with the results that say why (an info) and what to watch (warnings).
@@ -15,6 +16,8 @@ use crate::krm::ValidationResult;
 pub struct Choice {
     pub which: Which,
     pub results: Vec<ValidationResult>,
+    /// The image moves the server from its previous render's line to this one: what that does.
+    pub moved: Option<Finding>,
 }
 
 /// The line whose binary the StatefulSet's first container runs.
@@ -24,28 +27,26 @@ pub fn line_of_stateful_set(stateful_set: &Value) -> Option<Which> {
 }
 
 /// Chooses the line of a DittoServer with this spec, its previous render made for `previous`.
-/// Errors when nothing can choose: a release no line covers, fields of two lines, or a release
-/// that would move the server to another line than its previous render's.
+/// Errors when nothing can choose: a release no line covers, or fields of two lines. A release
+/// of another line than the previous render's chooses its line, and says what the move does.
 pub fn choose(spec: &Value, previous: Option<Which>) -> Result<Choice, Vec<ValidationResult>> {
     let image = spec.get("image").and_then(Value::as_str);
     if let Some((which, mut results)) = image.map(by_release).transpose()?.flatten() {
         let image = image.unwrap_or_default();
-        if let Some(previous) = previous.filter(|p| *p != which) {
-            return Err(vec![switch(previous, which, image)]);
-        }
+        let moved = previous.filter(|p| *p != which).map(|p| switch(p, which, image));
         let facts = which.facts();
         results.insert(0, rendered_for(which, format!("spec.image {image:?} is a release of the {} line", facts.line)).at("spec.image"));
-        return Ok(Choice { which, results });
+        return Ok(Choice { which, results, moved });
     }
     // The previous render decides only where the fields would choose another line (or none), so
     // that the render of a render says what the first said.
     let fields = by_fields(spec);
     if let Some(previous) = previous.filter(|p| !matches!(&fields, Ok((w, _, _)) if w == p)) {
         let reason = format!("the spec names no release, and its previous StatefulSet was rendered for {}", previous.facts().line);
-        return Ok(Choice { which: previous, results: vec![rendered_for(previous, reason).at("spec")] });
+        return Ok(Choice { which: previous, results: vec![rendered_for(previous, reason).at("spec")], moved: None });
     }
     let (which, reason, path) = fields.map_err(|e| vec![e])?;
-    Ok(Choice { which, results: vec![rendered_for(which, reason).at(path)] })
+    Ok(Choice { which, results: vec![rendered_for(which, reason).at(path)], moved: None })
 }
 
 /// The line the fields choose: those only one line's API has (the fields foreign to every other
@@ -120,14 +121,13 @@ fn rendered_for(which: Which, reason: String) -> ValidationResult {
 
 /// A server whose previous render is of another line: Kubernetes rejects the new StatefulSet, and
 /// the volumes hold the other layout.
-fn switch(from: Which, to: Which, image: &str) -> ValidationResult {
+fn switch(from: Which, to: Which, image: &str) -> Finding {
     let (from, to) = (from.facts(), to.facts());
-    ValidationResult::error(format!(
-        "spec.image {image:?} moves the server from the {} line to the {} line; its previous objects are kept. Kubernetes rejects the update (a StatefulSet's volumeClaimTemplates cannot change), and the data on the volumes is laid out for {} ({} and its config). A move takes: back up through the server's API, delete the StatefulSet (its PVCs are retained), render and apply the new line, recreate the stores and shares on the new volumes and restore; or pin spec.image to a {} release to stay",
-        from.line, to.line, from.line, from.binary, from.line
-    ))
-    .at("spec.image")
-    .with_current(image)
+    let message = format!(
+        "spec.image {image:?} moves the server from the {} line to the {} line: Kubernetes rejects the update (a StatefulSet's volumeClaimTemplates cannot change), and the data on the volumes is laid out for {} ({} and its config), which {} does not read. A move takes: back up through the server's API, delete the StatefulSet (its PVCs are retained), apply the new line's objects, recreate the stores and shares on the new volumes and restore; or pin spec.image to a {} release to stay",
+        from.line, to.line, from.line, from.binary, to.line, from.line
+    );
+    Finding::new(Edit::LineChanges, "spec.image", message).values(None, Some(&Value::String(image.to_string())))
 }
 
 /// Whether the dotted path (`spec.storage.cacheSize`) is set in the spec.

@@ -18,6 +18,8 @@ pub struct Layout<S: 'static> {
 /// A claim template; `size` is `None` when the spec has no such claim.
 pub struct Claim<S> {
     pub name: &'static str,
+    /// The DittoServer's field that sets its size (`spec.storage.cacheSize`).
+    pub field: &'static str,
     pub size: fn(&S) -> Option<&str>,
 }
 
@@ -69,6 +71,11 @@ impl<S> Layout<S> {
     /// The claims the spec has, with their sizes, in template order.
     pub fn claims<'s>(&self, spec: &'s S) -> Vec<(&'static str, &'s str)> {
         self.claims.iter().filter_map(|c| Some((c.name, (c.size)(spec)?))).collect()
+    }
+
+    /// Each claim's name and the DittoServer field that sets its size.
+    pub fn claim_fields(&self) -> Vec<(&'static str, &'static str)> {
+        self.claims.iter().map(|c| (c.name, c.field)).collect()
     }
 
     fn has_claim(&self, spec: &S, name: &str) -> bool {

@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, PodSecurityContext, Resou
 use super::layout::Source;
 use super::{Facts, Line, Server};
 
+#[derive(Clone)]
 pub struct Plan {
     pub name: String,
     pub namespace: Option<String>,
@@ -52,6 +53,7 @@ impl Plan {
     }
 }
 
+#[derive(Clone)]
 pub struct ClaimPlan {
     pub name: &'static str,
     pub size: String,
@@ -59,6 +61,7 @@ pub struct ClaimPlan {
 }
 
 /// A mount of the volume named `volume` (a claim, `config` or `tmp`).
+#[derive(Clone)]
 pub struct MountPlan {
     pub volume: &'static str,
     pub path: &'static str,
@@ -66,6 +69,7 @@ pub struct MountPlan {
 }
 
 /// What a line decides for one valid server, in its own terms.
+#[derive(Clone)]
 pub struct Workload {
     /// The ConfigMap's `config.yaml`.
     pub config_yaml: String,
@@ -87,6 +91,7 @@ pub struct Workload {
 }
 
 /// A Secret mounted at `path`: every key, or one key as the file `file`, with `mode` when given.
+#[derive(Clone)]
 pub struct SecretVolumePlan {
     pub volume: &'static str,
     pub secret: String,
@@ -96,6 +101,7 @@ pub struct SecretVolumePlan {
 }
 
 /// An ingress NetworkPolicy to the server's pod on these ports.
+#[derive(Clone)]
 pub struct NetworkPolicyPlan {
     pub name: String,
     /// Added to the server's labels.
@@ -105,6 +111,7 @@ pub struct NetworkPolicyPlan {
 }
 
 /// A prometheus-operator ServiceMonitor of the Service with `selector`'s labels.
+#[derive(Clone)]
 pub struct ServiceMonitorPlan {
     pub name: String,
     /// Its own labels, with the selector's.
@@ -125,6 +132,7 @@ pub enum ProbeKind {
     Tcp,
 }
 
+#[derive(Clone)]
 pub struct ContainerPlan {
     pub image: String,
     /// (name, port) the container listens on.
@@ -140,6 +148,7 @@ pub struct ContainerPlan {
 }
 
 /// A Secret that goes into the config hash, under `<prefix>:<key>`.
+#[derive(Clone)]
 pub enum HashedSecret {
     /// One key of it.
     Key { prefix: &'static str, name: String, key: String },
@@ -147,6 +156,7 @@ pub enum HashedSecret {
     Whole { prefix: &'static str, name: String },
 }
 
+#[derive(Clone)]
 pub struct ServicePlan {
     pub name: String,
     /// Added to the server's labels.

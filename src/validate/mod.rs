@@ -5,8 +5,6 @@
 pub mod secrets;
 mod spec;
 mod storage_class;
-mod templates;
 
 pub use spec::{fields, marker_in_spec, name};
 pub use storage_class::storage_class;
-pub use templates::immutable_templates;

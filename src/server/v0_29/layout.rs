@@ -7,9 +7,9 @@ use crate::server::layout::{always, Claim, Layout, Mount, On, Source, State};
 
 pub const LAYOUT: Layout<DittoServerSpec> = Layout {
     claims: &[
-        Claim { name: "metadata", size: |s| Some(&*s.storage.metadata_size) },
-        Claim { name: "content", size: |s| s.storage.content_size.as_deref() },
-        Claim { name: "controlplane", size: |s| Some(&*s.storage.control_plane_size) },
+        Claim { name: "metadata", field: "spec.storage.metadataSize", size: |s| Some(&*s.storage.metadata_size) },
+        Claim { name: "content", field: "spec.storage.contentSize", size: |s| s.storage.content_size.as_deref() },
+        Claim { name: "controlplane", field: "spec.storage.controlPlaneSize", size: |s| Some(&*s.storage.control_plane_size) },
     ],
     mounts: &[
         Mount { source: Source::Claim("controlplane"), path: CONTROL_PLANE_DIR, sub_path: None, when: always },

@@ -7,9 +7,9 @@ use crate::server::layout::{always, Claim, Layout, Mount, On, Source, State};
 
 pub const LAYOUT: Layout<DittoServerSpec> = Layout {
     claims: &[
-        Claim { name: "metadata", size: |s| Some(&*s.storage.metadata_size) },
-        Claim { name: "content", size: |s| s.storage.content_size.as_deref() },
-        Claim { name: "cache", size: |s| Some(&*s.storage.cache_size) },
+        Claim { name: "metadata", field: "spec.storage.metadataSize", size: |s| Some(&*s.storage.metadata_size) },
+        Claim { name: "content", field: "spec.storage.contentSize", size: |s| s.storage.content_size.as_deref() },
+        Claim { name: "cache", field: "spec.storage.cacheSize", size: |s| Some(&*s.storage.cache_size) },
     ],
     mounts: &[
         Mount { source: Source::Claim("metadata"), path: METADATA_DIR, sub_path: None, when: always },
