@@ -11,6 +11,11 @@ use super::assess::Finding;
 use crate::krm::annotations::ACKNOWLEDGE_IMPACT;
 use crate::krm::{Severity, ValidationResult};
 
+/// The tag naming the kind of edit ([`super::EDITS`]) on every impact result.
+pub const IMPACT_TAG: &str = "impact";
+/// The tag holding the value that acknowledges an edit Kubernetes rejects as rendered.
+pub const ACKNOWLEDGE_TAG: &str = "acknowledge";
+
 /// The findings as results, and whether they block the render (an error not acknowledged).
 /// `acknowledged`: the DittoServer's annotation, if any.
 pub fn results(findings: Vec<Finding>, acknowledged: Option<&str>) -> (Vec<ValidationResult>, bool) {
@@ -39,7 +44,10 @@ pub fn results(findings: Vec<Finding>, acknowledged: Option<&str>) -> (Vec<Valid
                 ),
                 s => (s, f.message),
             };
-            let mut r = ValidationResult::new(severity, message).at(f.field);
+            let mut r = ValidationResult::new(severity, message).at(f.field).tagged(IMPACT_TAG, f.edit.id());
+            if f.edit.severity() == Severity::Error {
+                r = r.tagged(ACKNOWLEDGE_TAG, fingerprint.clone());
+            }
             if let Some(field) = r.field.as_mut() {
                 field.current_value = f.current;
                 field.proposed_value = f.proposed;
@@ -50,12 +58,15 @@ pub fn results(findings: Vec<Finding>, acknowledged: Option<&str>) -> (Vec<Valid
     (results, blocks && !accepted)
 }
 
-/// Ten hex digits of sha256 over the blocking findings' messages and values: the same edit of
-/// the same objects has the same fingerprint on every run and every machine.
+/// Ten hex digits of sha256 over what the blocking findings are about: the kind of edit, the
+/// field, the values before and after, and the subject (the message up to its first colon,
+/// `claim "cache" grows from 5Gi to 8Gi`), not the advice after it. The same edit of the same
+/// objects has the same fingerprint on every run and every machine.
 fn fingerprint(blocking: &[&Finding]) -> String {
     let mut h = Sha256::new();
     for f in blocking {
-        h.update(format!("{:?}\n{}\n{:?}\n{:?}\n{}\n", f.edit, f.field, f.current, f.proposed, f.message).as_bytes());
+        let subject = f.message.split(':').next().unwrap_or_default();
+        h.update(format!("{}\n{}\n{:?}\n{:?}\n{subject}\n", f.edit.id(), f.field, f.current, f.proposed).as_bytes());
     }
     h.finalize().iter().take(5).map(|b| format!("{b:02x}")).collect()
 }

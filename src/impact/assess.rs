@@ -231,7 +231,7 @@ fn claims(ctx: &Context<'_>, old: &Value, new: &Value, out: &mut Vec<Finding>) {
                 Edit::ClaimRemoved,
                 field,
                 format!(
-                    "claim {claim:?} is removed: Kubernetes rejects the StatefulSet update (its claim templates are fixed). Once it is recreated, {} stay with their data (retention policy Retain) but are no longer mounted: the server no longer sees what it stored{at}. Copy that data elsewhere first; to apply: {}; delete the PVCs when the data is no longer needed",
+                    "claim {claim:?} is removed: Kubernetes rejects the StatefulSet update (its claim templates are fixed). Once it is recreated, the existing PVCs ({}) stay with their data (retention policy Retain) but are no longer mounted: the server no longer sees what it stored{at}. Copy that data elsewhere first; to apply: {}; delete the PVCs when the data is no longer needed",
                     pvcs.join(", "),
                     recreate(ctx)
                 ),
@@ -253,7 +253,7 @@ fn claims(ctx: &Context<'_>, old: &Value, new: &Value, out: &mut Vec<Finding>) {
                     Edit::ClaimClass,
                     field,
                     format!(
-                        "claim {claim:?} changes StorageClass from {ca} to {cb}: Kubernetes rejects the StatefulSet update, and a PVC's class never changes: {} stay on {ca}, only a PVC made anew gets {cb}. To apply: {}. To move the data: set replicas to 0, copy each PVC to a new one of {cb} under the same name (a Job mounting both, or a VolumeSnapshot restored to the new class), then set replicas back",
+                        "claim {claim:?} changes StorageClass from {ca} to {cb}: Kubernetes rejects the StatefulSet update, and a PVC's class never changes: the existing PVCs ({}) stay on {ca}, only a PVC made anew gets {cb}. To apply: {}. To move the data: set replicas to 0, copy each PVC to a new one of {cb} under the same name (a Job mounting both, or a VolumeSnapshot restored to the new class), then set replicas back",
                         pvcs.join(", "),
                         recreate(ctx)
                     ),
@@ -268,7 +268,7 @@ fn claims(ctx: &Context<'_>, old: &Value, new: &Value, out: &mut Vec<Finding>) {
                     Edit::ClaimAccessModes,
                     field,
                     format!(
-                        "claim {claim:?} changes its access modes from {} to {}: Kubernetes rejects the StatefulSet update, and a PVC's access modes never change: {} keep theirs. To apply: {}; to move the data, copy each PVC to a new one under the same name while replicas is 0",
+                        "claim {claim:?} changes its access modes from {} to {}: Kubernetes rejects the StatefulSet update, and a PVC's access modes never change: the existing PVCs ({}) keep theirs. To apply: {}; to move the data, copy each PVC to a new one under the same name while replicas is 0",
                         shown(modes(t).as_ref()),
                         shown(modes(n).as_ref()),
                         pvcs.join(", "),
@@ -355,7 +355,7 @@ fn shrinks(ctx: &Context<'_>, claim: &str, old: &Value, new: &Value, pvcs: &[Str
     let size = |t: &Value| t.pointer("/spec/resources/requests/storage").and_then(Value::as_str).unwrap_or_default().to_string();
     let (was, will) = (size(old), size(new));
     format!(
-        "claim {claim:?} shrinks from {was} to {will}: Kubernetes rejects the StatefulSet update, and never shrinks a PVC below its capacity: {} keep {was}, only a PVC made anew gets {will}. Keep {was}; or, to apply: {}; to really shrink, move the data to new, smaller PVCs while replicas is 0",
+        "claim {claim:?} shrinks from {was} to {will}: Kubernetes rejects the StatefulSet update, and never shrinks a PVC below its capacity: the existing PVCs ({}) keep {was}, only a PVC made anew gets {will}. Keep {was}; or, to apply: {}; to really shrink, move the data to new, smaller PVCs while replicas is 0",
         pvcs.join(", "),
         recreate(ctx)
     )
@@ -387,7 +387,7 @@ fn service(ctx: &Context<'_>, name: &str, old: &Value, new: &Value, out: &mut Ve
                 "spec",
                 format!(
                     "Service {name:?} spec.clusterIP changes from {} to {}: Kubernetes rejects the update ({message:?}, {source}). To apply: `kubectl delete service {name}{}`, then apply; clients of its old address lose it",
-                    shown(ip(old).as_ref()),
+                    ip(old).as_ref().map_or("the address the cluster gave it".to_string(), |v| shown(Some(v))),
                     shown(ip(new).as_ref()),
                     in_namespace(ctx.namespace)
                 ),

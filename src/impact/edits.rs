@@ -28,6 +28,8 @@ pub enum Edit {
 /// What one kind of edit does.
 pub struct EditInfo {
     pub edit: Edit,
+    /// Its name in the results' `tags` (`impact: claim-grows`).
+    pub id: &'static str,
     /// The edit, as the user makes it.
     pub what: &'static str,
     pub severity: Severity,
@@ -43,6 +45,7 @@ pub struct EditInfo {
 pub const EDITS: &[EditInfo] = &[
     EditInfo {
         edit: Edit::PodRestarts,
+        id: "pod-restarts",
         what: "the pod template changes: image, environment, `config.yaml`, a Secret the server reads (the config hash), resources, probes, security context",
         severity: Severity::Info,
         kubernetes: "accepts; the StatefulSet replaces the pod",
@@ -51,6 +54,7 @@ pub const EDITS: &[EditInfo] = &[
     },
     EditInfo {
         edit: Edit::ClaimGrows,
+        id: "claim-grows",
         what: "a storage size grows",
         severity: Severity::Error,
         kubernetes: "rejects the StatefulSet (its claim templates are fixed); a bound PVC may grow when its StorageClass has `allowVolumeExpansion: true`",
@@ -59,6 +63,7 @@ pub const EDITS: &[EditInfo] = &[
     },
     EditInfo {
         edit: Edit::ClaimShrinks,
+        id: "claim-shrinks",
         what: "a storage size shrinks",
         severity: Severity::Error,
         kubernetes: "rejects the StatefulSet; a PVC never shrinks below its capacity",
@@ -67,6 +72,7 @@ pub const EDITS: &[EditInfo] = &[
     },
     EditInfo {
         edit: Edit::ClaimClass,
+        id: "claim-class",
         what: "the StorageClass changes",
         severity: Severity::Error,
         kubernetes: "rejects the StatefulSet; a PVC's class never changes",
@@ -75,6 +81,7 @@ pub const EDITS: &[EditInfo] = &[
     },
     EditInfo {
         edit: Edit::ClaimAccessModes,
+        id: "claim-access-modes",
         what: "a claim's access modes change",
         severity: Severity::Error,
         kubernetes: "rejects the StatefulSet; a PVC's access modes never change",
@@ -83,6 +90,7 @@ pub const EDITS: &[EditInfo] = &[
     },
     EditInfo {
         edit: Edit::ClaimAdded,
+        id: "claim-added",
         what: "a volume is added (a size set that was not)",
         severity: Severity::Error,
         kubernetes: "rejects the StatefulSet",
@@ -91,6 +99,7 @@ pub const EDITS: &[EditInfo] = &[
     },
     EditInfo {
         edit: Edit::ClaimRemoved,
+        id: "claim-removed",
         what: "a volume is removed (a size unset)",
         severity: Severity::Error,
         kubernetes: "rejects the StatefulSet",
@@ -99,6 +108,7 @@ pub const EDITS: &[EditInfo] = &[
     },
     EditInfo {
         edit: Edit::StatefulSetFixed,
+        id: "statefulset-fixed-field",
         what: "another fixed StatefulSet field changes (selector, service name, pod management policy, a claim template's labels)",
         severity: Severity::Error,
         kubernetes: "rejects the StatefulSet",
@@ -107,6 +117,7 @@ pub const EDITS: &[EditInfo] = &[
     },
     EditInfo {
         edit: Edit::ServiceClusterIp,
+        id: "service-cluster-ip",
         what: "a Service's cluster IP changes (a Service becomes headless, or stops being so)",
         severity: Severity::Error,
         kubernetes: "rejects the Service: a cluster IP never changes once set",
@@ -115,6 +126,7 @@ pub const EDITS: &[EditInfo] = &[
     },
     EditInfo {
         edit: Edit::ServiceType,
+        id: "service-type",
         what: "a Service's type changes",
         severity: Severity::Warning,
         kubernetes: "accepts",
@@ -123,6 +135,7 @@ pub const EDITS: &[EditInfo] = &[
     },
     EditInfo {
         edit: Edit::ServicePort,
+        id: "service-port",
         what: "a Service's port changes, or a port is no longer served",
         severity: Severity::Warning,
         kubernetes: "accepts",
@@ -131,6 +144,7 @@ pub const EDITS: &[EditInfo] = &[
     },
     EditInfo {
         edit: Edit::ServiceRemoved,
+        id: "service-removed",
         what: "a Service is no longer generated (an adapter or the API turned off)",
         severity: Severity::Warning,
         kubernetes: "deletes it when the apply prunes",
@@ -139,6 +153,7 @@ pub const EDITS: &[EditInfo] = &[
     },
     EditInfo {
         edit: Edit::ScaledToZero,
+        id: "scaled-to-zero",
         what: "replicas goes to 0",
         severity: Severity::Warning,
         kubernetes: "accepts",
@@ -147,6 +162,7 @@ pub const EDITS: &[EditInfo] = &[
     },
     EditInfo {
         edit: Edit::LineChanges,
+        id: "line-changes",
         what: "the image moves the server to another release line",
         severity: Severity::Error,
         kubernetes: "rejects the StatefulSet (other claim templates)",
@@ -155,6 +171,7 @@ pub const EDITS: &[EditInfo] = &[
     },
     EditInfo {
         edit: Edit::ServerRemoved,
+        id: "server-removed",
         what: "a DittoServer is removed",
         severity: Severity::Warning,
         kubernetes: "deletes its objects when the apply prunes; the PVCs stay (retention policy Retain)",
@@ -168,6 +185,10 @@ impl Edit {
         EDITS.iter().find(|e| e.edit == self).expect("every edit is in the table")
     }
 
+    pub fn id(self) -> &'static str {
+        self.info().id
+    }
+
     pub fn severity(self) -> Severity {
         self.info().severity
     }
@@ -175,14 +196,14 @@ impl Edit {
 
 /// The README's table of edits.
 pub fn markdown_table() -> String {
-    let mut out = String::from("| edit | severity | Kubernetes | what happens | what to do |\n|---|---|---|---|---|\n");
+    let mut out = String::from("| edit | severity (tag) | Kubernetes | what happens | what to do |\n|---|---|---|---|---|\n");
     for e in EDITS {
         let severity = match e.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info => "info",
         };
-        out.push_str(&format!("| {} | {severity} | {} | {} | {} |\n", e.what, e.kubernetes, e.happens, e.todo));
+        out.push_str(&format!("| {} | {severity} (`{}`) | {} | {} | {} |\n", e.what, e.id, e.kubernetes, e.happens, e.todo));
     }
     out
 }

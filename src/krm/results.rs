@@ -49,11 +49,14 @@ pub struct ValidationResult {
     pub field: Option<Field>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<FileRef>,
+    /// The specification's free-form tags: what kind of result it is, for tools that filter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl ValidationResult {
     pub fn new(severity: Severity, message: impl Into<String>) -> Self {
-        ValidationResult { message: message.into(), severity, resource_ref: None, field: None, file: None }
+        ValidationResult { message: message.into(), severity, resource_ref: None, field: None, file: None, tags: None }
     }
 
     pub fn error(message: impl Into<String>) -> Self {
@@ -70,6 +73,11 @@ impl ValidationResult {
 
     pub fn at(mut self, path: impl Into<String>) -> Self {
         self.field = Some(Field { path: path.into(), current_value: None, proposed_value: None });
+        self
+    }
+
+    pub fn tagged(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.tags.get_or_insert_with(Default::default).insert(key.to_string(), value.into());
         self
     }
 
