@@ -23,6 +23,7 @@ mod golden;
 mod headers;
 mod identity;
 mod image;
+mod impact;
 mod kustomize;
 mod lines;
 mod pipelines;

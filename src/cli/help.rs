@@ -23,6 +23,7 @@ Examples:
   kustomize fn run DIR --enable-exec --exec-path ./dittofs-krm
   kustomize build --enable-alpha-plugins --enable-exec DIR
   dittofs-krm build . -- storageClassCheck=off
+  dittofs-krm build . --previous main.yaml   (a pull request check: what applying it does)
 ";
 
 /// The help's lines end before this column.

@@ -220,6 +220,14 @@ mod tests {
         assert_eq!(EDITS.len(), Edit::ServerRemoved as usize + 1);
     }
 
+    /// The README's section shows this very table.
+    #[test]
+    fn the_readme_table_is_this_one() {
+        let readme = include_str!("../../README.md");
+        let table = markdown_table();
+        assert!(readme.contains(&table), "README.md's table of edits differs; paste this:\n{table}");
+    }
+
     #[test]
     fn an_edit_kubernetes_rejects_is_an_error() {
         for e in EDITS.iter().filter(|e| e.kubernetes.starts_with("rejects")) {
