@@ -23,6 +23,7 @@ mod golden;
 mod headers;
 mod identity;
 mod image;
+mod kubernetes_updates;
 mod kustomize;
 mod lines;
 mod pipelines;
