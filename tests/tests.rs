@@ -24,6 +24,7 @@ mod headers;
 mod identity;
 mod image;
 mod impact;
+mod kubernetes_updates;
 mod kustomize;
 mod lines;
 mod pipelines;

@@ -84,7 +84,9 @@ pub fn stateful_set_update(old: &Value, new: &Value, apply: Apply) -> Verdict {
 /// `new` applied over the stored `old` Service. A cluster IP, once set, never changes
 /// (`pkg/apis/core/validation/validation.go:9219-9224`); a headless Service has the cluster IP
 /// `None`, so a Service cannot become headless or stop being headless. A manifest without
-/// `clusterIP` keeps the stored one. The type may change.
+/// `clusterIP` (or with an empty one) keeps the stored one, `None` included: the Service store
+/// copies it into the update before validating (`patchAllocatedValues`,
+/// `pkg/registry/core/service/storage/storage.go`). The type may change.
 pub fn service_update(old: &Value, new: &Value) -> Verdict {
     let cluster_ip = |v: &Value| v.pointer("/spec/clusterIP").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
     let Some(wanted) = cluster_ip(new) else { return Verdict::Accepted };
