@@ -125,8 +125,8 @@ fn an_acknowledged_edit_goes_through_once_and_then_says_nothing() {
     assert!(error["message"].as_str().unwrap().contains("cache-nas-0"), "names the PVC to patch: {error}");
 
     let acknowledged = input.replacen(
-        "config.kubernetes.io/index: '0'\n  spec:",
-        &format!("config.kubernetes.io/index: '0'\n      fn.dittofs.com/acknowledge-impact: '{fingerprint}'\n  spec:"),
+        "config.kubernetes.io/local-config: 'true'\n  spec:",
+        &format!("config.kubernetes.io/local-config: 'true'\n      fn.dittofs.com/acknowledge-impact: '{fingerprint}'\n  spec:"),
         1,
     );
     assert_ne!(acknowledged, input, "the DittoServer's annotations were found");

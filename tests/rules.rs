@@ -185,14 +185,17 @@ fn names_must_leave_room_for_suffixes() {
     expect("rule-name-too-long", server, &[(Error, "metadata.name", "use at most 52")]);
 }
 
+/// A claim that grows: Kubernetes rejects the StatefulSet, so the previous objects are kept and
+/// the error names the PVC to patch (the other edits: `tests/impact.rs`).
 #[test]
-fn changed_volume_claim_templates_warn() {
+fn changed_volume_claim_templates_are_an_error_naming_the_pvcs() {
     let got = results("rule-immutable-templates");
-    assert_eq!(got.len(), 1, "{got:#?}");
-    assert_eq!(got[0].severity, Warning);
-    assert_eq!(got[0].field.as_ref().map(|f| f.path.as_str()), Some("spec.storage"));
-    assert!(got[0].message.contains("Kubernetes rejects this update"));
-    assert_eq!(got[0].resource_ref.as_ref().map(|r| r.name.as_str()), Some("meta-only"));
+    let errors: Vec<_> = got.iter().filter(|r| r.severity == Error).collect();
+    assert_eq!(errors.len(), 1, "{got:#?}");
+    assert_eq!(errors[0].field.as_ref().map(|f| f.path.as_str()), Some("spec.storage.metadataSize"));
+    assert!(errors[0].message.contains("Kubernetes rejects the StatefulSet update"));
+    assert!(errors[0].message.contains("kubectl patch pvc metadata-meta-only-0"));
+    assert_eq!(errors[0].resource_ref.as_ref().map(|r| r.name.as_str()), Some("meta-only"));
 }
 
 #[test]
