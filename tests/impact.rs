@@ -236,3 +236,41 @@ fn build_names_the_pvcs_of_a_removed_server() {
         "{stderr}"
     );
 }
+
+/// Every case through `build --previous`: its DittoServers, Secrets and StorageClasses as the
+/// application's manifests, its previously generated objects as the previous stream. `build`
+/// says what function mode says about applying it, severity for severity, and fails alike.
+#[test]
+fn every_case_says_the_same_in_build_against_its_previous_stream() {
+    for case in cases() {
+        let input = fs::read_to_string(case.join("input.yaml")).expect("input");
+        let answer = run(input.as_bytes());
+        let list: serde_yaml::Value = serde_yaml::from_str(&input).expect("input is YAML");
+        let items = list["items"].as_sequence().expect("items").clone();
+        let generated = |i: &serde_yaml::Value| i["metadata"]["annotations"]["fn.dittofs.com/generated-from"].is_string();
+        let stream = |keep: &dyn Fn(&serde_yaml::Value) -> bool| {
+            items.iter().filter(|i| keep(i)).map(|i| serde_yaml::to_string(i).expect("YAML")).collect::<Vec<_>>().join("---\n")
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = dir.path().join("app");
+        fs::create_dir(&app).expect("app");
+        fs::write(app.join("manifests.yaml"), stream(&|i| !generated(i))).expect("write");
+        let previous = dir.path().join("previous.yaml");
+        fs::write(&previous, stream(&generated)).expect("write");
+
+        let (code, _, stderr) = build(&app, &[".", "--previous", &previous.to_string_lossy()], "");
+        assert_eq!(code, answer.code, "{}: {stderr}", case.display());
+        let expected = impacts(&answer);
+        for r in &expected {
+            let line_end = format!(": {}", r["message"].as_str().unwrap_or_default().replace('\n', " "));
+            let severity = format!("[{}]", r["severity"].as_str().unwrap_or_default());
+            assert!(
+                stderr.lines().any(|l| l.starts_with(&severity) && l.ends_with(&line_end)),
+                "{}: build does not say {severity}{line_end}\n{stderr}",
+                case.display()
+            );
+        }
+        let said = stderr.lines().filter(|l| expected.iter().any(|r| l.contains(r["message"].as_str().unwrap_or_default()))).count();
+        assert_eq!(said, expected.len(), "{}: {stderr}", case.display());
+    }
+}
