@@ -66,7 +66,7 @@ pub fn assess(ctx: &Context<'_>, before: &[Object<'_>], after: &[Object<'_>]) ->
     };
     let config_changed = config(before) != config(after);
     if let (Some(old), Some(new)) = (find(before, "StatefulSet", ctx.stateful_set), find(after, "StatefulSet", ctx.stateful_set)) {
-        stateful_set(ctx, &diff::projected(old, new), new, config_changed, &mut out);
+        stateful_set(ctx, old, new, config_changed, &mut out);
     }
     for old in before.iter().filter(|o| o.kind == "Service") {
         match find(after, "Service", old.name) {
@@ -97,16 +97,23 @@ fn find<'a>(objects: &[Object<'a>], kind: &str, name: &str) -> Option<&'a Value>
 }
 
 fn stateful_set(ctx: &Context<'_>, old: &Value, new: &Value, config_changed: bool, out: &mut Vec<Finding>) {
-    if let Verdict::Rejected { fields, message, source } = kubernetes::stateful_set_update(old, new, Apply::ClientSide) {
+    // The model sees the previous spec without the labels other functions added; the pod
+    // template, mutable and large, is left out of that copy and compared by `diff::changes`.
+    let without_template = |v: &Value| {
+        let spec = v.get("spec").and_then(Value::as_object).map(|m| m.iter().filter(|(k, _)| *k != "template").map(|(k, v)| (k.clone(), v.clone())).collect());
+        serde_json::json!({ "spec": spec.map(Value::Object).unwrap_or(Value::Null) })
+    };
+    let fixed_old = diff::projected(&without_template(old), &without_template(new));
+    if let Verdict::Rejected { fields, message, source } = kubernetes::stateful_set_update(&fixed_old, new, Apply::ClientSide) {
         for field in fields {
             if field == "spec.volumeClaimTemplates" {
                 let before = out.len();
-                claims(ctx, old, new, out);
+                claims(ctx, &fixed_old, old, new, out);
                 if out.len() == before {
-                    out.push(fixed(ctx, &field, old, new, message, source));
+                    out.push(fixed(ctx, &field, &fixed_old, new, message, source));
                 }
             } else {
-                out.push(fixed(ctx, &field, old, new, message, source));
+                out.push(fixed(ctx, &field, &fixed_old, new, message, source));
             }
         }
     }
@@ -215,10 +222,11 @@ fn restart(ctx: &Context<'_>, changes: &[Change], config_changed: bool) -> Findi
     }
 }
 
-/// The claim templates' differences, one finding per claim and kind of change.
-fn claims(ctx: &Context<'_>, old: &Value, new: &Value, out: &mut Vec<Finding>) {
+/// The claim templates' differences, one finding per claim and kind of change. `fixed`: the
+/// previous spec's fixed fields, projected; `old`: the whole previous StatefulSet.
+fn claims(ctx: &Context<'_>, fixed: &Value, old: &Value, new: &Value, out: &mut Vec<Finding>) {
     let templates = |v: &Value| v.pointer("/spec/volumeClaimTemplates").and_then(Value::as_array).cloned().unwrap_or_default();
-    let (was, will) = (templates(old), templates(new));
+    let (was, will) = (templates(fixed), templates(new));
     let name = |t: &Value| t.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
     let ordinals = replicas(old).max(replicas(new)).max(1);
     for t in &was {

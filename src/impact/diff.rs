@@ -53,33 +53,40 @@ fn name(item: &Value) -> Option<&str> {
     item.get("name").and_then(Value::as_str)
 }
 
-/// Every field that differs between `before` and `after`, under `path`.
+/// Every field that differs between `before` projected on `after` (see [`projected`]) and
+/// `after`, under `path`.
 pub fn changes(before: &Value, after: &Value, path: &str) -> Vec<Change> {
     let mut out = Vec::new();
-    walk(Some(before), Some(after), path, &mut out);
+    walk(Some(before), Some(after), path, false, &mut out);
     out
 }
 
-fn walk(before: Option<&Value>, after: Option<&Value>, path: &str, out: &mut Vec<Change>) {
+/// Compares as [`projected`] would have projected `before`: in a label map (`added_to`), keys
+/// only `before` has are not changes, nor is a label map only `before` has.
+fn walk(before: Option<&Value>, after: Option<&Value>, path: &str, added_to: bool, out: &mut Vec<Change>) {
     if before == after {
         return;
     }
     match (before, after) {
         (Some(Value::Object(b)), Some(Value::Object(a))) => {
             for (k, v) in b {
-                walk(Some(v), a.get(k), &join(path, k), out);
+                let labels = ADDED_TO.contains(&k.as_str());
+                if !a.contains_key(k) && (added_to || labels) {
+                    continue;
+                }
+                walk(Some(v), a.get(k), &join(path, k), labels, out);
             }
             for (k, v) in a.iter().filter(|(k, _)| !b.contains_key(*k)) {
-                walk(None, Some(v), &join(path, k), out);
+                walk(None, Some(v), &join(path, k), false, out);
             }
         }
         (Some(Value::Array(b)), Some(Value::Array(a))) if named(b) && named(a) => {
             for item in b {
                 let n = name(item).unwrap_or_default();
-                walk(Some(item), a.iter().find(|x| name(x) == Some(n)), &format!("{path}[{n}]"), out);
+                walk(Some(item), a.iter().find(|x| name(x) == Some(n)), &format!("{path}[{n}]"), false, out);
             }
             for item in a.iter().filter(|x| !b.iter().any(|y| name(y) == name(x))) {
-                walk(None, Some(item), &format!("{path}[{}]", name(item).unwrap_or_default()), out);
+                walk(None, Some(item), &format!("{path}[{}]", name(item).unwrap_or_default()), false, out);
             }
         }
         _ => out.push(Change { path: path.to_string(), before: before.cloned(), after: after.cloned() }),
@@ -110,6 +117,7 @@ mod tests {
         let before = json!({"metadata": {"labels": {"app": "x", "team": "a"}}, "spec": {"selector": {"matchLabels": {"app": "x", "team": "a"}}}});
         let after = json!({"metadata": {"labels": {"app": "x"}}, "spec": {"selector": {"matchLabels": {"app": "x"}}}});
         assert_eq!(changes(&projected(&before, &after), &after, ""), vec![]);
+        assert_eq!(changes(&before, &after, ""), vec![], "changes projects as it compares");
     }
 
     #[test]

@@ -181,11 +181,15 @@ fn requests_without_storage(spec: &Value) -> Value {
     requests
 }
 
-/// A StatefulSet spec with the server's defaults where they change what is compared: the pod
-/// management policy, the update strategy, and each claim template's.
+/// The fields of a StatefulSet spec an update may not change (all but
+/// [`STATEFUL_SET_MUTABLE`], so without the large pod template), with the server's defaults
+/// where they change what is compared: the pod management policy and each claim template's. The
+/// update strategy, mutable, is kept for its own rule.
 fn stateful_set_defaults(spec: Option<&Value>) -> Value {
-    let mut spec = spec.cloned().unwrap_or_else(|| Value::Object(Map::new()));
-    let Some(map) = spec.as_object_mut() else { return spec };
+    let mut map: Map<String, Value> = spec
+        .and_then(Value::as_object)
+        .map(|m| m.iter().filter(|(k, _)| !STATEFUL_SET_MUTABLE.contains(&k.as_str()) || *k == "updateStrategy").map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
     map.entry("podManagementPolicy").or_insert_with(|| "OrderedReady".into());
     if map.get("serviceName").is_some_and(|s| s == "") {
         map.remove("serviceName");
@@ -206,7 +210,7 @@ fn stateful_set_defaults(spec: Option<&Value>) -> Value {
         other => other,
     };
     map.insert("volumeClaimTemplates".into(), templates);
-    spec
+    Value::Object(map)
 }
 
 /// A claim template as stored: `apiVersion: v1` and `kind: PersistentVolumeClaim` dropped, the

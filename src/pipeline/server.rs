@@ -43,13 +43,18 @@ pub fn decide_server(
     found.extend(validate::marker_in_spec(&spec_value));
     found.extend(krm::check_namespace(item.namespace()));
     let key = (item.header.namespace.clone(), item.name().to_string());
-    let previous = inventory.previous_render(&key);
+    // The previous render's objects that say what applying the new one does, each read once.
+    let previous: Vec<(&Item<'_>, Value)> = inventory
+        .previous_render(&key)
+        .into_iter()
+        .filter(|p| p.is(STATEFUL_SET) || p.is(SERVICE) || p.is(CONFIG_MAP))
+        .filter_map(|p| Some((p, p.value().ok()?)))
+        .collect();
+    let stateful_set = names::stateful_set(item.name());
     let previous_line = previous
         .iter()
-        .find(|g| g.is(STATEFUL_SET) && g.name() == names::stateful_set(item.name()))
-        .and_then(|g| g.value().ok())
-        .as_ref()
-        .and_then(server::line_of_stateful_set);
+        .find(|(g, _)| g.is(STATEFUL_SET) && g.name() == stateful_set)
+        .and_then(|(_, v)| server::line_of_stateful_set(v));
     let choice = match server::choose(&spec_value, previous_line) {
         Ok(choice) => choice,
         Err(errors) => {
@@ -77,8 +82,8 @@ struct Render<'r, 'i> {
     item: &'r Item<'i>,
     spec_value: Value,
     inventory: &'r Inventory<'i>,
-    /// The objects of the server's previous render.
-    previous: Vec<&'i Item<'i>>,
+    /// The objects of the server's previous render, with their values.
+    previous: Vec<(&'i Item<'i>, Value)>,
     /// Whether the render moves the server to another line (already judged).
     moved: bool,
     storage_class_check: model::StorageClassCheck,
@@ -132,18 +137,13 @@ fn impact_of(
     plan: &Plan,
     item: &Item<'_>,
     inventory: &Inventory<'_>,
-    previous: &[&Item<'_>],
+    previous: &[(&Item<'_>, Value)],
     claim_fields: &[(&'static str, &'static str)],
 ) -> (Vec<ValidationResult>, bool) {
     let namespace = item.namespace();
     let secret = |name: &str| inventory.secret(namespace, name).flatten().cloned();
     let generated = expand::expand(plan.clone(), &secret);
-    let read: Vec<(&Item<'_>, Value)> = previous
-        .iter()
-        .filter(|p| p.is(STATEFUL_SET) || p.is(SERVICE) || p.is(CONFIG_MAP))
-        .filter_map(|p| Some((*p, p.value().ok()?)))
-        .collect();
-    let before: Vec<impact::Object<'_>> = read.iter().map(|(p, v)| impact::Object { kind: p.kind(), name: p.name(), value: v }).collect();
+    let before: Vec<impact::Object<'_>> = previous.iter().map(|(p, v)| impact::Object { kind: p.kind(), name: p.name(), value: v }).collect();
     let after: Vec<impact::Object<'_>> = generated.iter().map(|g| impact::Object { kind: g.kind, name: &g.name, value: &g.value }).collect();
     let stateful_set = names::stateful_set(item.name());
     let storage_class = |name: Option<&str>| inventory.storage_class(name);
