@@ -5,15 +5,13 @@
 //! not with the function's reader. (The README's table of edits is checked in `impact::edits`.)
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use dittofs_krm::impact::acknowledge::{ACKNOWLEDGE_TAG, IMPACT_TAG};
 use dittofs_krm::impact::EDITS;
 use serde_json::Value;
 
-use super::support::krm::{run, Answer};
+use super::support::krm::{build, run, Answer};
 
 fn cases() -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases"))
@@ -144,22 +142,6 @@ fn an_acknowledged_edit_goes_through_once_and_then_says_nothing() {
     let refused = run(stale.as_bytes());
     assert_eq!(refused.code, 1, "an acknowledgement of another edit lets nothing through");
     assert!(impacts(&refused).iter().any(|r| r["message"].as_str().unwrap().contains("another edit")));
-}
-
-fn build(dir: &Path, args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dittofs-krm"))
-        .arg("build")
-        .args(args)
-        .current_dir(dir)
-        .env_remove("ARGOCD_APP_PARAMETERS")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dittofs-krm starts");
-    let _ = child.stdin.take().expect("stdin").write_all(stdin.as_bytes());
-    let out = child.wait_with_output().expect("dittofs-krm finishes");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
 
 fn server(name: &str, cache: &str, extra_annotations: &str) -> String {

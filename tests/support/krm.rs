@@ -1,6 +1,7 @@
 //! Runs the real binary and reads what it answered.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 pub struct Answer {
@@ -83,4 +84,22 @@ pub fn server_list(name: &str, spec: &str, more: &str) -> String {
     format!(
         "{HEADER}- apiVersion: dittofs.dittofs.com/v1alpha1\n  kind: DittoServer\n  metadata:\n    name: {name}\n  spec:\n{spec}{more}"
     )
+}
+
+/// `dittofs-krm build ARGS` in `dir`, with `stdin`: (exit code, stdout, stderr).
+pub fn build(dir: &Path, args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dittofs-krm"))
+        .arg("build")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("ARGOCD_APP_PARAMETERS")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dittofs-krm starts");
+    // A usage error exits before reading stdin; the broken pipe is expected then.
+    let _ = child.stdin.take().expect("stdin").write_all(stdin.as_bytes());
+    let out = child.wait_with_output().expect("dittofs-krm finishes");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
