@@ -112,6 +112,12 @@ fn settings_after_double_dash_configure_the_function() {
     let (code, _, stderr) = build(dir.path(), &[".", "--", "storageClassCheck=off"], "");
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.lines().all(|l| l.starts_with("[info] ")), "{stderr}");
+    // The typed configuration reads as kpt sends it (YAML 1.2): `off` is the word, not YAML
+    // 1.1's `false`, exactly as the README writes it.
+    let typed = "apiVersion: fn.dittofs.com/v1alpha1\nkind: DittoServerExpansion\nmetadata:\n  name: dittofs-krm\nstorageClassCheck: off\n";
+    fs::write(dir.path().join("fn.yaml"), typed).unwrap();
+    let (code, _, typed_stderr) = build(dir.path(), &["."], "");
+    assert_eq!((code, typed_stderr.as_str()), (0, stderr.as_str()));
 }
 
 // --- nothing dropped in silence --------------------------------------------------------------

@@ -6,7 +6,9 @@
 //! reads it, and under kpt or kustomize the function reads it with YAML 1.2. So its document is
 //! read with the function's reading ([`yaml::documents`] picks the schema by each document's
 //! header), and a DittoServer means the same in both modes: `enabled: yes` is the string "yes"
-//! (a type error), not `true`.
+//! (a type error), not `true`. The function's typed configuration (`DittoServerExpansion`)
+//! never reaches a cluster either, and kpt sends it to the function as YAML 1.2: so
+//! `storageClassCheck: off` is the word `off`, as the README writes it, not YAML 1.1's `false`.
 
 use serde_json::Value;
 
@@ -22,9 +24,12 @@ pub struct Manifests<'s> {
     pub typed_config: Option<(String, Value)>,
 }
 
-/// The reading of a document: the function's for a DittoServer, kubectl's for the rest.
+/// The reading of a document: the function's for a DittoServer and for its configuration,
+/// kubectl's for the rest.
 fn schema_of(header: &Header) -> Schema {
-    if gvk::is_ditto_server(header.api_version.as_deref().unwrap_or(""), header.kind.as_deref().unwrap_or("")) {
+    let (api_version, kind) = (header.api_version.as_deref().unwrap_or(""), header.kind.as_deref().unwrap_or(""));
+    let function_config = api_version == function_config::API_VERSION && kind == function_config::KIND;
+    if gvk::is_ditto_server(api_version, kind) || function_config {
         Schema::Yaml12
     } else {
         Schema::Yaml11
