@@ -96,8 +96,8 @@ fn the_render_of_a_render_reports_no_impact() {
 }
 
 #[test]
-fn the_unchanged_server_and_labels_added_later_say_nothing() {
-    for case in ["impact-unchanged", "impact-pipeline-labels"] {
+fn the_unchanged_server_labels_added_later_and_a_server_starting_say_nothing() {
+    for case in ["impact-unchanged", "impact-pipeline-labels", "impact-replicas-from-zero"] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases").join(case).join("input.yaml");
         let answer = run(&fs::read(path).expect("input"));
         assert_eq!(impacts(&answer), Vec::<Value>::new(), "{case}");

@@ -132,7 +132,8 @@ fn stateful_set(ctx: &Context<'_>, old: &Value, new: &Value, config_changed: boo
             .values(old.pointer("/spec/replicas"), new.pointer("/spec/replicas")),
         );
     }
-    if will > 0 {
+    // A pod runs before and after: it restarts. (From 0 the server starts; to 0 it stops.)
+    if was > 0 && will > 0 {
         let changes = diff::changes(
             old.pointer("/spec/template").unwrap_or(&Value::Null),
             new.pointer("/spec/template").unwrap_or(&Value::Null),

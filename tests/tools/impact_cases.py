@@ -99,6 +99,8 @@ def access_modes(it):
             t["spec"]["accessModes"] = ["ReadWriteMany"]
 case("impact-claim-access-modes", "The previous StatefulSet's cache claim was ReadWriteMany (edited by hand): the render's ReadWriteOnce is rejected.", access_modes)
 case("impact-replicas-zero", "replicas 1 -> 0: the server stops (warning).", lambda it: ds(it)["spec"].update(replicas=0))
+case("impact-replicas-from-zero", "replicas 0 -> 1 with another image: the server starts; no running pod restarts, so nothing is said.",
+     lambda it: ds(it)["spec"].update(replicas=1, image="marmos91c/dittofs:v0.4.1"), spec=v04(replicas=0))
 case("impact-server-removed", "The DittoServer is gone, its previous objects are in the input: they are pruned, the PVCs stay (warning naming them).", lambda it: it.remove(ds(it)))
 def labels(it):
     for o in it:
