@@ -367,10 +367,21 @@ fn integer_beyond_32_bits() {
 }
 
 #[test]
-fn error_in_a_flow_item_gives_its_place_in_the_input() {
-    let input = list("- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}, data: {n: 123456789012345678901234567890}}\n");
+fn a_flow_item_the_function_does_not_read_passes_through_whatever_it_holds() {
+    let item = "- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}, data: {n: 123456789012345678901234567890, n: .inf}}\n";
+    let input = list(&format!("- apiVersion: v1\n  kind: ConfigMap\n  metadata: {{name: a}}\n{item}"));
     let answer = run(input.as_bytes());
-    assert_rejected(&answer, &["not valid YAML", "line 7, column 68", "does not fit in 64 bits"]);
+    answer.assert_no_panic();
+    assert_eq!(answer.code, 0, "{}", answer.stderr);
+    assert!(answer.stdout.contains(item), "the item is copied as its text: {}", answer.stdout);
+}
+
+/// A flow item the function reads: its value's error is an error result, placed in its text.
+#[test]
+fn error_in_a_flow_dittoserver_is_an_error_result_placed_in_its_text() {
+    let input = list("- {apiVersion: dittofs.dittofs.com/v1alpha1, kind: DittoServer, metadata: {name: a}, spec: {replicas: 123456789012345678901234567890}}\n");
+    let answer = run(input.as_bytes());
+    assert_error_result(&answer, None, &["not valid YAML", "does not fit in 64 bits", "of its text"]);
 }
 
 #[test]

@@ -20,10 +20,12 @@ pub const ITEMS: yaml::Schema = yaml::Schema::Yaml12;
 pub enum Body<'a> {
     /// A block node: whole lines of the input.
     Text { source: &'a str, span: BlockSpan },
-    /// A flow mapping (`{...}`, JSON) with its value: the output copies the text, so that its
-    /// scalars keep the meaning their reader gave them (`0644`, `on`, `1e3` read differently
-    /// under YAML 1.1 and 1.2, and a value written back would fix one reading).
-    Flow { text: &'a str, value: Value },
+    /// A flow mapping (`{...}`, JSON): the output copies the text, so that its scalars keep
+    /// the meaning their reader gave them (`0644`, `on`, `1e3` read differently under YAML 1.1
+    /// and 1.2, and a value written back would fix one reading). Its value is read on demand,
+    /// like a block node's: an item the function does not read costs no more than its text,
+    /// and nothing in it can refuse the input.
+    Flow { text: &'a str },
     /// A node rebuilt from a full parse (aliases across items), a document of a manifest, or a
     /// generated object: written from its value.
     Value(Value),
@@ -50,7 +52,8 @@ impl Object<'_> {
     /// ResourceList, and a result quoting the input's line would differ on the next run.
     pub fn value(&self) -> Result<Value, YamlError> {
         match &self.body {
-            Body::Value(v) | Body::Flow { value: v, .. } => Ok(v.clone()),
+            Body::Value(v) => Ok(v.clone()),
+            Body::Flow { text } => yaml::parse_value(text, ITEMS),
             Body::Text { source, span } => yaml::parse_value(&reindent::cut(source, span), ITEMS),
         }
     }

@@ -165,17 +165,9 @@ fn object<'a>(
 fn body<'a>(input: &'a str, extent: Extent, rebuilt: impl FnOnce() -> Option<Value>) -> Result<Body<'a>, InputError> {
     Ok(match extent {
         Extent::Block(span) => Body::Text { source: input, span },
-        Extent::Flow { start, end } => {
-            Body::Flow { text: &input[start..end], value: flow_value(input, start, end).map_err(InputError::NotYaml)? }
-        }
+        Extent::Flow { start, end } => Body::Flow { text: &input[start..end] },
         Extent::Rebuild => Body::Value(rebuilt().unwrap_or(Value::Null)),
     })
-}
-
-/// Parses a flow mapping cut out of the input: memory for that node only, where a full parse of
-/// the document would hold every item's value at once. Positions are given in the input.
-fn flow_value(input: &str, start: usize, end: usize) -> Result<Value, YamlError> {
-    reindent::read_flow(input, start, end, |text| yaml::parse_value(text, ITEMS))
 }
 
 /// The header of a node whose fields may come from aliases or merge keys, read from its value as

@@ -15,9 +15,13 @@ pub fn cut(text: &str, span: &BlockSpan) -> String {
 /// Reads the flow node at `start..end` alone, as its text stands (the first line starts inside
 /// a line of the input); an error's position is given in the input.
 pub fn read_flow<T>(text: &str, start: usize, end: usize, read: impl FnOnce(&str) -> Result<T, YamlError>) -> Result<T, YamlError> {
-    let before = &text[..start];
-    let first_column = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
-    read(&text[start..end]).map_err(|e| placed(e, before, |line| if line == 1 { first_column } else { 0 }))
+    read(&text[start..end]).map_err(|e| {
+        // Only on an error: a JSON input is one line, and a search back to its start for every
+        // node would be quadratic in it.
+        let before = &text[..start];
+        let first_column = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
+        placed(e, before, |line| if line == 1 { first_column } else { 0 })
+    })
 }
 
 /// A syntax error of a node read alone, moved to its place in the input: `before` is the input
