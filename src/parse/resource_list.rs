@@ -87,6 +87,9 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
     if input.trim().is_empty() {
         return Err(InputError::Empty);
     }
+    if let Some(list) = read_json(input) {
+        return list;
+    }
     let outline = yaml::outline(input).map_err(|f| match f {
         ScanFailure::Yaml(e) => InputError::NotYaml(e),
         ScanFailure::Shape(ShapeError::Empty) => InputError::Empty,
@@ -101,16 +104,7 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
             "item {index} of `items` (line {line}) is not an object; every item must be a Kubernetes resource"
         )),
     })?;
-    match outline.kind.as_deref() {
-        Some(kind) if kind == RESOURCE_LIST.kind => {}
-        Some(other) => return Err(InputError::NotAResourceList(format!("its kind is {other:?}"))),
-        None => return Err(InputError::NotAResourceList("it has no `kind`".into())),
-    }
-    match outline.api_version.as_deref() {
-        Some(v) if v == RESOURCE_LIST.api_version || v == RESOURCE_LIST_V1ALPHA1.api_version => {}
-        Some(other) => return Err(InputError::NotAResourceList(format!("its apiVersion is {other:?}"))),
-        None => return Err(InputError::NotAResourceList("it has no `apiVersion`".into())),
-    }
+    is_resource_list(outline.api_version.as_deref(), outline.kind.as_deref())?;
     let Some(scanned) = outline.items else {
         return Err(InputError::NotAResourceList("it has no `items`".into()));
     };
@@ -140,6 +134,70 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
         None => None,
     };
     Ok(ResourceList { items, function_config })
+}
+
+fn is_resource_list(api_version: Option<&str>, kind: Option<&str>) -> Result<(), InputError> {
+    match kind {
+        Some(kind) if kind == RESOURCE_LIST.kind => {}
+        Some(other) => return Err(InputError::NotAResourceList(format!("its kind is {other:?}"))),
+        None => return Err(InputError::NotAResourceList("it has no `kind`".into())),
+    }
+    match api_version {
+        Some(v) if v == RESOURCE_LIST.api_version || v == RESOURCE_LIST_V1ALPHA1.api_version => Ok(()),
+        Some(other) => Err(InputError::NotAResourceList(format!("its apiVersion is {other:?}"))),
+        None => Err(InputError::NotAResourceList("it has no `apiVersion`".into())),
+    }
+}
+
+/// A ResourceList written as JSON, as some clients send it: one flow mapping, which the YAML
+/// parser can only tokenize whole before its first event (it might be a key), holding every
+/// token at once — tens of times the input. JSON is YAML 1.2, so serde_json reads it here the
+/// same, each item kept as its text (read on demand, like any flow item). `None`: not strict
+/// JSON (comments, unquoted keys, a repeated key…), which the YAML reading then takes.
+fn read_json<'a>(input: &'a str) -> Option<Result<ResourceList<'a>, InputError>> {
+    #[derive(serde::Deserialize)]
+    struct List<'a> {
+        #[serde(rename = "apiVersion")]
+        api_version: Option<String>,
+        kind: Option<String>,
+        #[serde(borrow)]
+        items: Option<Vec<&'a serde_json::value::RawValue>>,
+        #[serde(borrow, rename = "functionConfig")]
+        function_config: Option<&'a serde_json::value::RawValue>,
+    }
+    if !input.trim_start().starts_with('{') {
+        return None;
+    }
+    let list: List<'a> = serde_json::from_str(input).ok()?;
+    let object = |raw: &'a serde_json::value::RawValue| -> Option<Object<'a>> {
+        let text = raw.get();
+        if !text.starts_with('{') {
+            return None;
+        }
+        // The header by the one rule, from the item's own value (gone once read).
+        let header = Header::of_value(&yaml::parse_as_written(text, ITEMS).ok()?);
+        Some(Object { header, body: Body::Flow { text } })
+    };
+    Some((|| {
+        is_resource_list(list.api_version.as_deref(), list.kind.as_deref())?;
+        let raw = list.items.ok_or_else(|| InputError::NotAResourceList("it has no `items`".into()))?;
+        let mut items = Vec::with_capacity(raw.len());
+        for (index, r) in raw.into_iter().enumerate() {
+            let item = object(r).ok_or_else(|| {
+                InputError::NotAResourceList(format!(
+                    "item {index} of `items` is not an object; every item must be a Kubernetes resource"
+                ))
+            })?;
+            items.push(item);
+        }
+        let function_config = match list.function_config {
+            Some(raw) if raw.get() != "null" => {
+                Some(object(raw).ok_or_else(|| InputError::NotAResourceList("its functionConfig is not an object".into()))?)
+            }
+            _ => None,
+        };
+        Ok(ResourceList { items, function_config })
+    })())
 }
 
 /// An item or the functionConfig: its body, and its header read as written where aliases or merge

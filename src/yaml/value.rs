@@ -117,6 +117,11 @@ pub fn with_final_line_break(text: &str) -> Option<String> {
     if text.is_empty() || text.ends_with(['\n', '\r']) {
         return None;
     }
+    // JSON holds no block scalar; and the parses below would hold all of a one-line JSON
+    // document's tokens at once (its root might be a key), tens of times its size.
+    if text.trim_start().starts_with(['{', '[']) && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+        return None;
+    }
     let events = corrected_events(text)?;
     let same = |candidate: &str| corrected_events(candidate).is_some_and(|e| e.iter().map(|(e, _)| e).eq(events.iter().map(|(e, _)| e)));
     if same(&format!("{text}\n")) {
