@@ -400,6 +400,23 @@ def main() -> int:
     print(f"  re-render of its output ({len(native_out) / MB:.2f} MB) ...", flush=True)
     big["rerender"] = measure([str(BIN)], rerender_in, out, args.repeat)
     big["rerender_size"] = len(native_out)
+    # The biggest list in other styles some clients write: every item in flow style (JSON) in
+    # a block list, and the whole ResourceList as one line of JSON. Needs PyYAML to convert.
+    styles = {}
+    try:
+        import json
+        import yaml
+        parsed = yaml.safe_load(lists[-1][2].read_text())
+        flow = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n" + "".join(
+            f"- {json.dumps(item)}\n" for item in parsed["items"])
+        styles = {"flow items": flow, "JSON": json.dumps(parsed)}
+    except ImportError:
+        print("  (PyYAML is missing: the flow-style and JSON inputs are skipped)")
+    for name, text in styles.items():
+        path = WORK / f"list-{name.replace(' ', '-')}.txt"
+        path.write_text(text)
+        print(f"  the biggest list as {name} ({len(text) / MB:.2f} MB) ...", flush=True)
+        big.setdefault("styles", {})[name] = (len(text), measure([str(BIN)], path, out, args.repeat))
     sized = [r for r in results if r["servers"] > 0 and r["unrelated"] > 0]
     peer = None if args.no_peer else unpack_peer()
     if peer is not None:
@@ -518,6 +535,9 @@ def main() -> int:
           f"{big['servers']:,} servers compared with their previous objects): {ms(r.wall)} ms, "
           f"{r.wall / big['native'].wall:.2f}× the first render, peak RSS {r.rss / MB:.1f} MB "
           f"({r.rss / big['rerender_size']:.1f}× input).")
+    for name, (size, st) in big.get("styles", {}).items():
+        print(f"The biggest list as {name} ({size / MB:.1f} MB): {ms(st.wall)} ms, peak RSS {st.rss / MB:.1f} MB "
+              f"({st.rss / size:.1f}× input).")
     return 0
 
 
