@@ -145,6 +145,17 @@ fn stateful_set(ctx: &Context<'_>, old: &Value, new: &Value, config_changed: boo
     }
 }
 
+/// Parts of a pod template, by what their paths contain, in the user's words.
+const TEMPLATE_PARTS: &[(&[&str], &str)] = &[
+    (&[".resources"], "resources"),
+    (&[".command", ".args"], "command line"),
+    (&["Probe"], "probes"),
+    (&["ecurityContext"], "security context"),
+    (&[".volumes", ".volumeMounts"], "volumes"),
+    (&[".ports"], "container ports"),
+    (&[".lifecycle"], "pre-stop hook"),
+];
+
 /// The pod restarts: what in its template changes, in the user's words.
 fn restart(ctx: &Context<'_>, changes: &[Change], config_changed: bool) -> Finding {
     let mut reasons: Vec<String> = Vec::new();
@@ -176,20 +187,8 @@ fn restart(ctx: &Context<'_>, changes: &[Change], config_changed: bool) -> Findi
             continue;
         } else if p.ends_with(&format!("annotations.{CONFIG_HASH}")) {
             if config_changed { "config.yaml" } else { "the data of a Secret the server reads (the config hash)" }.to_string()
-        } else if p.contains(".resources") {
-            "resources".into()
-        } else if p.contains(".command") || p.contains(".args") {
-            "command line".into()
-        } else if p.contains("Probe") {
-            "probes".into()
-        } else if p.contains("ecurityContext") {
-            "security context".into()
-        } else if p.contains(".volumes") || p.contains(".volumeMounts") {
-            "volumes".into()
-        } else if p.contains(".ports") {
-            "container ports".into()
-        } else if p.contains(".lifecycle") {
-            "pre-stop hook".into()
+        } else if let Some((_, words)) = TEMPLATE_PARTS.iter().find(|(marks, _)| marks.iter().any(|m| p.contains(m))) {
+            words.to_string()
         } else {
             let last = p.rsplit('.').next().unwrap_or(p);
             if !settings.contains(&last) {
