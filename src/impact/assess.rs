@@ -70,7 +70,8 @@ pub fn assess(ctx: &Context<'_>, before: &[Object<'_>], after: &[Object<'_>]) ->
     }
     for old in before.iter().filter(|o| o.kind == "Service") {
         match find(after, "Service", old.name) {
-            Some(new) => service(ctx, old.name, &diff::projected(old.value, new), new, &mut out),
+            // Nothing `service` compares is a label or annotation: no projection needed.
+            Some(new) => service(ctx, old.name, old.value, new, &mut out),
             None => out.push(service_removed(old.name, old.value)),
         }
     }
@@ -103,7 +104,7 @@ fn stateful_set(ctx: &Context<'_>, old: &Value, new: &Value, config_changed: boo
         let spec = v.get("spec").and_then(Value::as_object).map(|m| m.iter().filter(|(k, _)| *k != "template").map(|(k, v)| (k.clone(), v.clone())).collect());
         serde_json::json!({ "spec": spec.map(Value::Object).unwrap_or(Value::Null) })
     };
-    let fixed_old = diff::projected(&without_template(old), &without_template(new));
+    let fixed_old = diff::projected(&without_template(old), new);
     if let Verdict::Rejected { fields, message, source } = kubernetes::stateful_set_update(&fixed_old, new, Apply::ClientSide) {
         for field in fields {
             if field == "spec.volumeClaimTemplates" {
