@@ -8,7 +8,8 @@ use serde_json::Value;
 use crate::krm::gvk::{RESOURCE_LIST, RESOURCE_LIST_V1ALPHA1};
 use crate::krm::object::{Body, Header, Object, ITEMS};
 use crate::yaml::scan::{Extent, ScanFailure, ShapeError};
-use crate::yaml::{self, reindent, YamlError};
+use crate::yaml::value::Builder;
+use crate::yaml::{self, reindent, select, YamlError};
 
 /// Input that cannot be read as a ResourceList at all. Shown on stderr; no ResourceList is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,11 +56,11 @@ pub struct ResourceList<'a> {
 ///   the wrong places. YAML reads every line break as LF; CRLF is kept;
 /// - an input that ends without a line break, whose last block scalar the output's line break
 ///   after the last item would change, is ended with one as
-///   [`yaml::value::with_final_line_break`] says. Clients end their output with a line break, so
+///   [`yaml::final_break::with_final_line_break`] says. Clients end their output with a line break, so
 ///   the three parses that takes are rare.
 pub fn normalize_line_breaks(input: &str) -> Cow<'_, str> {
     let input = lone_crs_to_lf(input);
-    match yaml::value::with_final_line_break(&input) {
+    match yaml::final_break::with_final_line_break(&input) {
         Some(ended) => Cow::Owned(ended),
         None => input,
     }
@@ -109,15 +110,27 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
         return Err(InputError::NotAResourceList("it has no `items`".into()));
     };
 
-    // Rare inputs (flow style, aliases across items) need every value from one full parse.
-    let full: Option<Value> = if outline.needs_full_parse { Some(yaml::parse_value(input, ITEMS).map_err(InputError::NotYaml)?) } else { None };
-    let full_items = full.as_ref().and_then(|v| v.get("items")).and_then(Value::as_array);
+    // The rare node that cannot be read from its own text (an alias to another node's anchor,
+    // odd indentation) is read from the document's events, with the nodes whose anchors it
+    // names; nothing else is read.
+    let (to_read, function_config_to_read) = match outline.needs_rebuild {
+        true => select::nodes_to_read(&scanned, outline.function_config.as_ref()),
+        false => (Vec::new(), false),
+    };
+    let read_nodes = |builder: fn(yaml::Schema) -> Builder| {
+        select::read_nodes(input, || builder(ITEMS), &to_read, function_config_to_read)
+    };
+    let rebuilt: Option<Value> = match outline.needs_rebuild {
+        true => Some(read_nodes(Builder::new).map_err(InputError::NotYaml)?),
+        false => None,
+    };
+    let full_items = rebuilt.as_ref().and_then(|v| v.get("items")).and_then(Value::as_array);
 
-    // A rebuilt node whose header aliases or merge keys may supply reads it from the whole
-    // document read as written, once, when first needed.
+    // A rebuilt node whose header aliases or merge keys may supply reads it from those nodes
+    // read as written, once, when first needed.
     let mut as_written: Option<Option<Value>> = None;
     let mut whole = |key: &str, i: Option<usize>| -> Option<Value> {
-        let whole = as_written.get_or_insert_with(|| yaml::parse_as_written(input, ITEMS).ok()).as_ref()?.get(key)?;
+        let whole = as_written.get_or_insert_with(|| read_nodes(Builder::as_written).ok()).as_ref()?.get(key)?;
         i.map_or(Some(whole), |i| whole.get(i)).cloned()
     };
 
@@ -128,7 +141,7 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
     }
     let function_config = match outline.function_config {
         Some(fc) => {
-            let rebuilt = || full.as_ref().and_then(|v| v.get("functionConfig")).cloned();
+            let rebuilt = || rebuilt.as_ref().and_then(|v| v.get("functionConfig")).cloned();
             Some(object(input, fc.extent, fc.header, fc.header_from_value, rebuilt, || whole("functionConfig", None))?)
         }
         None => None,

@@ -17,6 +17,7 @@
 pub mod documents;
 pub mod emit;
 pub mod events;
+pub mod final_break;
 pub mod header;
 mod line_grammar;
 mod line_table;
@@ -25,6 +26,7 @@ pub mod outline;
 pub mod reindent;
 pub mod scan;
 pub mod schema;
+pub mod select;
 pub mod value;
 
 pub use documents::{documents, Document};

@@ -42,22 +42,28 @@ enum Zone {
 /// The item or functionConfig being read.
 struct Open {
     start: Marker,
+    /// The column of the node's first key: its indentation, also when the node's first line
+    /// holds only its anchor or tag (`- &web`, the keys on the lines below).
+    key_column: Option<usize>,
     header: Header,
+    /// The anchors defined in the node, and those its aliases name that are defined elsewhere:
+    /// such a node is read from its value, with the nodes that define them.
     anchors: Vec<usize>,
-    rebuild: bool,
+    foreign_aliases: Vec<usize>,
     aliased: bool,
     depth: usize,
 }
 
 impl Open {
-    /// A node opening at `start`, `depth` mappings deep. A node with an anchor of its own is
-    /// rebuilt from a full parse (its first line carries the anchor).
+    /// A node opening at `start`, `depth` mappings deep. An anchor of its own stays in its
+    /// text, on its first line.
     fn new(start: Marker, anchor: usize, depth: usize) -> Self {
         Open {
             start,
+            key_column: None,
             header: Header::default(),
             anchors: if anchor != 0 { vec![anchor] } else { Vec::new() },
-            rebuild: anchor != 0,
+            foreign_aliases: Vec::new(),
             aliased: false,
             depth,
         }
@@ -179,6 +185,9 @@ impl<'t> OutlineBuilder<'t> {
                     if anchor != 0 {
                         o.anchors.push(anchor);
                     }
+                    if is_key && depth == o.depth && o.key_column.is_none() {
+                        o.key_column = Some(span.start.col());
+                    }
                     if is_key && value == "<<" {
                         o.aliased = true;
                     }
@@ -207,8 +216,8 @@ impl<'t> OutlineBuilder<'t> {
                 match self.open.as_mut() {
                     Some(o) => {
                         o.aliased = true;
-                        if !o.anchors.contains(&id) {
-                            o.rebuild = true;
+                        if !o.anchors.contains(&id) && !o.foreign_aliases.contains(&id) {
+                            o.foreign_aliases.push(id);
                         }
                     }
                     None if zone == Zone::Items => return Err(self.item_not_a_mapping(&span)),
@@ -277,25 +286,32 @@ impl<'t> OutlineBuilder<'t> {
     fn close(&mut self, mut o: Open, closing: Zone, span: &Span) {
         o.header.annotations.shrink_to_fit();
         let start = self.offset(&o.start);
-        let extent = if o.rebuild || self.object {
+        let extent = if !o.foreign_aliases.is_empty() || self.object {
             Extent::Rebuild
-        } else if self.text.as_bytes().get(start) == Some(&b'{') {
+        } else if self.text.as_bytes().get(after_properties(self.text, start)) == Some(&b'{') {
             Extent::Flow { start, end: self.offset(&span.end) }
         } else {
-            block_extent(self.text, start, o.start.col(), self.offset(&span.start))
+            block_extent(self.text, start, o.key_column.unwrap_or(o.start.col()), self.offset(&span.start))
         };
         if extent == Extent::Rebuild {
-            self.outline.needs_full_parse = true;
+            self.outline.needs_rebuild = true;
         }
         match closing {
             Zone::Item => self.outline.items.get_or_insert_with(Vec::new).push(ScannedItem {
                 header: o.header,
                 extent,
                 header_from_value: o.aliased,
+                anchors: o.anchors.into(),
+                foreign_aliases: o.foreign_aliases.into(),
             }),
             _ => {
-                self.outline.function_config =
-                    Some(FunctionConfigNode { header: o.header, extent, header_from_value: o.aliased })
+                self.outline.function_config = Some(FunctionConfigNode {
+                    header: o.header,
+                    extent,
+                    header_from_value: o.aliased,
+                    anchors: o.anchors.into(),
+                    foreign_aliases: o.foreign_aliases.into(),
+                })
             }
         }
     }
@@ -323,6 +339,18 @@ fn record_header(h: &mut Header, path: &[Option<Cow<'_, str>>], key: Option<Cow<
     if let Some(field) = Field::at(path, &key) {
         h.set(field, Scalar::of_event(value, plain));
     }
+}
+
+/// The byte after the anchor and tag (and the white space after them) that a node at `start`
+/// may open with: where its content starts.
+fn after_properties(text: &str, start: usize) -> usize {
+    let b = text.as_bytes();
+    let mut at = start;
+    while matches!(b.get(at), Some(b'&' | b'!')) {
+        at += b[at..].iter().position(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')).unwrap_or(b.len() - at);
+        at += b[at..].iter().position(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r')).unwrap_or(b.len() - at);
+    }
+    at
 }
 
 /// Decides whether a block mapping starting at byte `start` (column `indent`) and ending where

@@ -25,8 +25,8 @@ pub enum Extent {
     /// A flow mapping (`{...}`) whose aliases stay inside it: its text (byte offsets
     /// `start..end`) parses alone, so the document needs no full parse for it.
     Flow { start: usize, end: usize },
-    /// Flow style, tags, cross-item aliases or odd indentation: the value must be rebuilt from a
-    /// full parse of the document.
+    /// An alias to an anchor of another node, or odd indentation: the value is read from the
+    /// document's events (see [`super::select`]).
     Rebuild,
 }
 
@@ -37,6 +37,9 @@ pub struct ScannedItem {
     /// The node holds an alias or a merge key (`<<`): its header fields may come from them,
     /// which the outline builder does not resolve, so the reader takes the header from its value.
     pub header_from_value: bool,
+    /// The anchors defined in the node, and the anchors of other nodes its aliases name.
+    pub anchors: Box<[usize]>,
+    pub foreign_aliases: Box<[usize]>,
 }
 
 /// The outline of a ResourceList document.
@@ -47,8 +50,8 @@ pub struct Outline {
     /// `None` when the document has no `items` key.
     pub items: Option<Vec<ScannedItem>>,
     pub function_config: Option<FunctionConfigNode>,
-    /// Some item needs a full parse (see [`Extent::Rebuild`]).
-    pub needs_full_parse: bool,
+    /// Some node is read from the document's events (see [`Extent::Rebuild`]).
+    pub needs_rebuild: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +59,8 @@ pub struct FunctionConfigNode {
     pub header: Header,
     pub extent: Extent,
     pub header_from_value: bool,
+    pub anchors: Box<[usize]>,
+    pub foreign_aliases: Box<[usize]>,
 }
 
 /// The shape errors the outline builder can tell apart; syntax errors come as [`YamlError::Syntax`].

@@ -1,4 +1,5 @@
 use super::*;
+use crate::yaml::final_break::with_final_line_break;
 use crate::yaml::{parse_stream, parse_value};
 use serde_json::json;
 
