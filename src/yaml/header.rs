@@ -150,25 +150,56 @@ fn kept(s: Cow<'_, str>) -> String {
 
 /// An item's annotations, in document order, in one string: every item of a large input carries
 /// half a dozen client annotations and stays in memory until the output is written; one
-/// allocation per item instead of two per annotation keeps that small.
+/// allocation per item instead of two per annotation keeps that small, and the keys the clients
+/// put on every item ([`COMMON_KEYS`]) are kept as their number in that table, not as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Annotations {
+    /// The keys not in the table, and the values, one after the other.
     text: String,
-    /// Where each key and each value ends in `text`, alternately.
-    ends: Vec<usize>,
+    /// For each annotation, its key (where it ends in `text`, or [`COMMON`] with its number
+    /// in the table) and where its value ends in `text`.
+    ends: Vec<u32>,
 }
+
+/// The annotation keys kpt and kustomize put on the items they send (kpt's seven on every one):
+/// a header keeps them as a number. Only a storage form: any key is kept, in any order.
+const COMMON_KEYS: [&str; 9] = [
+    "config.kubernetes.io/index",
+    "config.kubernetes.io/path",
+    "internal.config.kubernetes.io/index",
+    "internal.config.kubernetes.io/path",
+    "internal.config.kubernetes.io/id",
+    "internal.config.kubernetes.io/seqindent",
+    "internal.config.kubernetes.io/annotations-migration-resource-id",
+    "config.k8s.io/id",
+    "kustomize.config.k8s.io/id",
+];
+
+/// Marks a key word of [`Annotations::ends`] as a number in [`COMMON_KEYS`].
+const COMMON: u32 = 1 << 31;
 
 impl Annotations {
     pub fn push(&mut self, key: &str, value: &str) {
         if self.ends.is_empty() {
             // Room for kpt's seven client annotations at once; trimmed when the item closes.
-            self.text.reserve(384);
+            self.text.reserve(128);
             self.ends.reserve(16);
         }
-        self.text.push_str(key);
-        self.ends.push(self.text.len());
+        match COMMON_KEYS.iter().position(|&k| k == key) {
+            Some(n) => self.ends.push(COMMON | n as u32),
+            None => {
+                self.text.push_str(key);
+                self.ends.push(self.end());
+            }
+        }
         self.text.push_str(value);
-        self.ends.push(self.text.len());
+        self.ends.push(self.end());
+    }
+
+    /// Where the text ends, as a word of `ends`. An item's annotations are far below 2 GiB: the
+    /// input is read whole, and its size is what a ResourceList from a client holds.
+    fn end(&self) -> u32 {
+        u32::try_from(self.text.len()).ok().filter(|&e| e < COMMON).expect("an item's annotations hold less than 2 GiB")
     }
 
     /// Sets `key` to `value` where it stands, or adds it at the end: as a value's annotations
@@ -183,11 +214,18 @@ impl Annotations {
 
     /// (key, value) pairs in document order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.ends.chunks_exact(2).scan(0, |start, ends| {
-            let (key_end, value_end) = (ends[0], ends[1]);
-            let pair = (&self.text[*start..key_end], &self.text[key_end..value_end]);
-            *start = value_end;
-            Some(pair)
+        self.ends.chunks_exact(2).scan(0usize, |start, ends| {
+            let key = match ends[0] {
+                word if word & COMMON != 0 => COMMON_KEYS[(word & !COMMON) as usize],
+                end => {
+                    let key = &self.text[*start..end as usize];
+                    *start = end as usize;
+                    key
+                }
+            };
+            let value = &self.text[*start..ends[1] as usize];
+            *start = ends[1] as usize;
+            Some((key, value))
         })
     }
 
@@ -232,6 +270,14 @@ mod tests {
         assert_eq!(header.namespace, None);
         let pairs: Vec<(&str, &str)> = header.annotations.iter().collect();
         assert_eq!(pairs, [("a", ""), ("b", "true"), ("d", "x")]);
+    }
+
+    #[test]
+    fn common_keys_and_others_keep_their_order() {
+        let pairs = [("b", "1"), ("config.kubernetes.io/path", "a/b.yaml"), ("", ""), ("config.k8s.io/id", "7"), ("c", "")];
+        let a: Annotations = pairs.into_iter().collect();
+        assert_eq!(a.iter().collect::<Vec<_>>(), pairs);
+        assert_eq!(a.len(), 5);
     }
 
     #[test]
