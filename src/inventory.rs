@@ -13,12 +13,13 @@ use crate::parse::Item;
 
 pub struct Inventory<'i> {
     /// StorageClass name → is it the default class.
-    pub storage_classes: HashMap<String, bool>,
-    /// (namespace, name) → the Secret item. Parsed only when a DittoServer refers to it: a large
-    /// repository holds thousands of Secrets and the function reads a handful.
-    secrets: HashMap<(Option<String>, String), LazySecret<'i>>,
+    pub storage_classes: HashMap<&'i str, bool>,
+    /// name → the Secret items of that name (in their namespaces). Parsed only when a DittoServer
+    /// refers to it: a large repository holds thousands of Secrets and the function reads a
+    /// handful. Keyed by the name alone, so that a name of any lifetime looks it up.
+    secrets: HashMap<&'i str, Vec<LazySecret<'i>>>,
     /// StorageClass name → the item, read when a claim grows.
-    storage_class_items: HashMap<String, &'i Item<'i>>,
+    storage_class_items: HashMap<&'i str, &'i Item<'i>>,
     /// The DittoServers, the owners of the generated objects, whether kpt sent a selection.
     pub identities: Identities,
     items: &'i [Item<'i>],
@@ -54,11 +55,14 @@ impl<'i> Inventory<'i> {
             if let Some(named) = krm::marker(item) {
                 marked.push((i, named));
             } else if item.is(STORAGE_CLASS) {
-                inv.storage_classes.insert(item.name().to_string(), item.is_default_storage_class());
-                inv.storage_class_items.insert(item.name().to_string(), item);
+                inv.storage_classes.insert(item.name(), item.is_default_storage_class());
+                inv.storage_class_items.insert(item.name(), item);
             } else if item.is(SECRET) {
                 let secret = LazySecret { item, data: OnceCell::new() };
-                inv.secrets.insert((item.header.namespace.clone(), item.name().to_string()), secret);
+                let same_name = inv.secrets.entry(item.name()).or_insert_with(|| Vec::with_capacity(1));
+                // The last of duplicates, as a map keyed by namespace and name kept it.
+                same_name.retain(|s| s.item.namespace() != item.namespace());
+                same_name.push(secret);
             }
         }
         inv.identities = Identities::new(items, servers, marked, selection);
@@ -114,9 +118,9 @@ impl<'i> Inventory<'i> {
     /// The StorageClass a claim with this `storageClassName` gets: that one, or the input's
     /// default; with its object when the input has it and it can be read.
     pub fn storage_class(&self, name: Option<&str>) -> crate::impact::Class {
-        let name = name.map(str::to_string).or_else(|| self.storage_classes.iter().filter(|(_, d)| **d).map(|(n, _)| n.clone()).min());
-        let object = name.as_ref().and_then(|n| self.storage_class_items.get(n)).and_then(|item| item.value().ok());
-        crate::impact::Class { name, object }
+        let name = name.or_else(|| self.storage_classes.iter().filter(|(_, d)| **d).map(|(n, _)| *n).min());
+        let object = name.and_then(|n| self.storage_class_items.get(n)).and_then(|item| item.value().ok());
+        crate::impact::Class { name: name.map(str::to_string), object }
     }
 
     pub fn has_default_storage_class(&self) -> bool {
@@ -127,8 +131,9 @@ impl<'i> Inventory<'i> {
     /// a namespace (a package applied to the pipeline's namespace). `Some(None)`: present but
     /// unreadable.
     pub fn secret(&self, namespace: Option<&str>, name: &str) -> Option<Option<&SecretData>> {
-        let key = (namespace.map(str::to_string), name.to_string());
-        let secret = self.secrets.get(&key).or_else(|| self.secrets.get(&(None, name.to_string())))?;
+        let same_name = self.secrets.get(name)?;
+        let in_namespace = |ns: Option<&str>| same_name.iter().find(|s| s.item.namespace() == ns);
+        let secret = in_namespace(namespace).or_else(|| in_namespace(None))?;
         Some(secret.data.get_or_init(|| read_secret(secret.item)).as_ref())
     }
 }

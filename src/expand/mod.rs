@@ -7,6 +7,7 @@
 mod hash;
 pub mod names;
 mod policies;
+mod secret_data;
 mod services;
 mod stateful_set;
 
@@ -20,10 +21,8 @@ use crate::krm::annotations;
 use crate::krm::gvk::{Gvk, CONFIG_MAP, NETWORK_POLICY, SERVICE, SERVICE_MONITOR, STATEFUL_SET};
 use crate::server::Plan;
 
+pub use secret_data::SecretData;
 pub use stateful_set::{strip_template_type_meta, volume_claim_templates};
-
-/// The decoded data of a Secret (`data` base64-decoded, `stringData` merged over it).
-pub type SecretData = BTreeMap<String, Vec<u8>>;
 
 /// One generated object, serialised, with the identity used to match it on the next run.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +32,9 @@ pub struct Generated {
     pub name: String,
     pub value: Value,
 }
+
+/// Every kind [`identities`] gives.
+pub const GENERATED_KINDS: [Gvk; 5] = [CONFIG_MAP, SERVICE, NETWORK_POLICY, SERVICE_MONITOR, STATEFUL_SET];
 
 /// The objects a plan expands to, by apiVersion, kind and name, in the order [`expand`] makes
 /// them: known before anything is made.

@@ -27,7 +27,7 @@ pub type ServerKey = (Option<String>, String);
 /// (namespace, name) of a DittoServer item that has a name.
 pub fn server_key(item: &Object<'_>) -> Option<ServerKey> {
     let named = item.is(DITTO_SERVER) && item.header.name.is_some();
-    named.then(|| (item.header.namespace.clone(), item.name().to_string()))
+    named.then(|| (item.namespace().map(str::to_string), item.name().to_string()))
 }
 
 /// A DittoServer of an apiVersion this function does not expand (`dittofs.dittofs.com/v1beta1`):
@@ -84,7 +84,7 @@ impl Identities {
             let owner = if servers.contains_key(&named) {
                 named
             } else {
-                let moved = (items[i].header.namespace.clone(), named.1);
+                let moved = (items[i].namespace().map(str::to_string), named.1);
                 if servers.contains_key(&moved) {
                     moved
                 } else {

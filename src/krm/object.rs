@@ -68,7 +68,7 @@ impl Object<'_> {
         for (key, written) in [("name", &self.header.name), ("namespace", &self.header.namespace)] {
             if let (Some(written), Some(field)) = (written, metadata.get_mut(key)) {
                 if !field.is_string() {
-                    *field = Value::String(written.clone());
+                    *field = Value::String(written.to_string());
                 }
             }
         }
@@ -99,7 +99,7 @@ impl Object<'_> {
             api_version: self.api_version().to_string(),
             kind: self.kind().to_string(),
             name: self.name().to_string(),
-            namespace: self.header.namespace.clone(),
+            namespace: self.namespace().map(str::to_string),
         }
     }
 }

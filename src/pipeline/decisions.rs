@@ -5,8 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use foldhash::{HashMap, HashMapExt};
-use serde_json::Value;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::checks::in_file;
 use super::server::{decide_server, Verdict};
@@ -25,15 +24,16 @@ type Identity<'s> = (&'s str, &'s str, Option<&'s str>, &'s str);
 const MAX_NESTED_VERDICTS: usize = 32;
 
 /// Everything decided about one input.
-pub struct Decisions<O> {
+pub struct Decisions {
     /// The plans of the DittoServers whose objects are written anew.
     pub plans: HashMap<ServerKey, Box<Plan>>,
     /// What becomes of each previously generated item, by index.
     pub fates: HashMap<usize, Fate>,
     /// The objects that follow each DittoServer, by its index: (server, object numbers).
     pub follow: HashMap<usize, (ServerKey, Vec<usize>)>,
-    /// DittoServers rewritten with the local-config mark, by index, as the sink keeps them.
-    pub marked: HashMap<usize, O>,
+    /// The DittoServers to write with the local-config mark, by index: rewritten when their
+    /// place comes (see [`rewritten`]), not held until then.
+    pub marked: HashSet<usize>,
     /// Results by the index of the item they are about.
     pub results: BTreeMap<usize, Vec<ValidationResult>>,
     /// What removing the DittoServers of the previous render that the input no longer has does.
@@ -52,15 +52,13 @@ pub enum Fate {
 }
 
 /// Decides everything for `items`; `write`: whether the output is written (not a validator);
-/// `keep`: how the sink keeps a rewritten DittoServer until its place comes.
-pub fn decide<O>(
+pub fn decide(
     items: &[Item<'_>],
     inventory: &Inventory<'_>,
     config: &model::FunctionConfig,
     write: bool,
-    keep: fn(Value) -> O,
-) -> Decisions<O> {
-    let mut decider = Decider::new(items, inventory, config.storage_class_check, keep);
+) -> Decisions {
+    let mut decider = Decider::new(items, inventory, config.storage_class_check);
     for item in items {
         if let Some(key) = crate::krm::server_key(item) {
             decider.verdict(&key);
@@ -91,7 +89,7 @@ fn removed_servers(inventory: &Inventory<'_>) -> Vec<ValidationResult> {
 }
 
 /// Where each planned object goes, and what becomes of each previously generated item.
-fn place<O>(items: &[Item<'_>], inventory: &Inventory<'_>, decisions: &mut Decisions<O>) {
+fn place(items: &[Item<'_>], inventory: &Inventory<'_>, decisions: &mut Decisions) {
     let identities = &inventory.identities;
     for (key, plan) in &decisions.plans {
         let objects = expand::identities(plan);
@@ -130,7 +128,7 @@ fn place<O>(items: &[Item<'_>], inventory: &Inventory<'_>, decisions: &mut Decis
 }
 
 /// The verdicts, each decided once, on first need.
-struct Decider<'x, 'i, O> {
+struct Decider<'x, 'i> {
     items: &'i [Item<'i>],
     inventory: &'x Inventory<'i>,
     storage_class_check: model::StorageClassCheck,
@@ -140,16 +138,18 @@ struct Decider<'x, 'i, O> {
     plans: HashMap<ServerKey, Option<Box<Plan>>>,
     /// The servers whose verdict is being decided, innermost last.
     deciding: Vec<ServerKey>,
-    keep: fn(Value) -> O,
-    marked: HashMap<usize, O>,
+    marked: HashSet<usize>,
     results: BTreeMap<usize, Vec<ValidationResult>>,
 }
 
-impl<'x, 'i, O> Decider<'x, 'i, O> {
-    fn new(items: &'i [Item<'i>], inventory: &'x Inventory<'i>, storage_class_check: model::StorageClassCheck, keep: fn(Value) -> O) -> Self {
+impl<'x, 'i> Decider<'x, 'i> {
+    fn new(items: &'i [Item<'i>], inventory: &'x Inventory<'i>, storage_class_check: model::StorageClassCheck) -> Self {
+        // Only items of a kind the function generates can hold one of its names.
         let mut by_identity: HashMap<Identity<'i>, Vec<usize>> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
-            by_identity.entry((item.api_version(), item.kind(), item.namespace(), item.name())).or_default().push(i);
+            if expand::GENERATED_KINDS.iter().any(|gvk| gvk.matches(item.api_version(), item.kind())) {
+                by_identity.entry((item.api_version(), item.kind(), item.namespace(), item.name())).or_default().push(i);
+            }
         }
         Decider {
             items,
@@ -158,8 +158,7 @@ impl<'x, 'i, O> Decider<'x, 'i, O> {
             by_identity,
             plans: HashMap::new(),
             deciding: Vec::new(),
-            keep,
-            marked: HashMap::new(),
+            marked: HashSet::new(),
             results: BTreeMap::new(),
         }
     }
@@ -189,10 +188,10 @@ impl<'x, 'i, O> Decider<'x, 'i, O> {
         let mut last = Verdict::Invalid;
         for &p in positions {
             let item = &items[p];
-            let (verdict, found, value) = decide_server(item, self.inventory, self.storage_class_check);
+            let (verdict, found, marked) = decide_server(item, self.inventory, self.storage_class_check);
             self.results.insert(p, found.into_iter().map(|r| r.on_item(item)).collect());
-            if let Some(v) = value {
-                self.marked.insert(p, (self.keep)(v));
+            if marked {
+                self.marked.insert(p);
             }
             last = verdict;
         }

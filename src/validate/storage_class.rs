@@ -13,7 +13,7 @@ pub fn storage_class(class: Option<&str>, inventory: &Inventory, check: StorageC
         Some("") => Vec::new(), // reported by the spec rules
         Some(name) if classes.contains_key(name) => Vec::new(),
         Some(name) if !classes.is_empty() => {
-            let mut known: Vec<&str> = classes.keys().map(String::as_str).collect();
+            let mut known: Vec<&str> = classes.keys().copied().collect();
             known.sort_unstable();
             vec![ValidationResult::error(format!(
                 "StorageClass {name:?} does not exist in cluster: the input's StorageClasses are {}; name one of them or add the StorageClass to the input",

@@ -16,10 +16,10 @@ use serde_json::Value;
 /// The header of an item, a functionConfig or a manifest document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Header {
-    pub api_version: Option<String>,
-    pub kind: Option<String>,
-    pub name: Option<String>,
-    pub namespace: Option<String>,
+    pub api_version: Option<Box<str>>,
+    pub kind: Option<Box<str>>,
+    pub name: Option<Box<str>>,
+    pub namespace: Option<Box<str>>,
     /// Annotations in document order; only scalar values are kept.
     pub annotations: Annotations,
 }
@@ -142,10 +142,8 @@ impl Header {
 
 /// A string the header keeps, without the spare capacity the parser's buffers carry (several
 /// times the text for short scalars; headers of every item stay until the output is written).
-fn kept(s: Cow<'_, str>) -> String {
-    let mut s = s.into_owned();
-    s.shrink_to_fit();
-    s
+fn kept(s: Cow<'_, str>) -> Box<str> {
+    s.into_owned().into_boxed_str()
 }
 
 /// An item's annotations, in document order, in one string: every item of a large input carries
