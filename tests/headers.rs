@@ -119,7 +119,7 @@ fn key(text: &str, quoted: bool) -> String {
 impl Spec {
     /// The header the item says it has.
     fn expected(&self) -> Header {
-        let text = |s: &Option<Scalar>| s.as_ref().and_then(Scalar::expected);
+        let text = |s: &Option<Scalar>| s.as_ref().and_then(Scalar::expected).map(String::into_boxed_str);
         let (merged, own) = self.annotations.split_at(self.merged);
         Header {
             api_version: text(&self.api_version),
@@ -265,7 +265,7 @@ fn definitions(i: usize, defs: Entries) -> (Entries, Header) {
         ("metadata".into(), Node::Map(vec![("name".into(), Node::Scalar(format!("defs-{i}"), None))], None)),
     ];
     entries.extend(defs);
-    let header = Header { api_version: Some("v1".into()), kind: Some("ConfigMap".into()), name: Some(format!("defs-{i}")), ..Header::default() };
+    let header = Header { api_version: Some("v1".into()), kind: Some("ConfigMap".into()), name: Some(format!("defs-{i}").into()), ..Header::default() };
     (entries, header)
 }
 
