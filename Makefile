@@ -12,7 +12,7 @@ DOCKER_BUILD := DOCKER_BUILDKIT=1 /usr/bin/docker build
 
 # cargo-fuzz drives libFuzzer through rustc's -Z flags. The machine has one (stable) toolchain
 # and no other can be fetched, so RUSTC_BOOTSTRAP=1 lets stable rustc take them. `-s none`: no
-# sanitizer (the crate has no unsafe code; `make fuzz FUZZ_SANITIZER=address` adds ASan for the
+# sanitizer (the library has no unsafe code; `make fuzz FUZZ_SANITIZER=address` adds ASan for the
 # dependencies' unsafe code); `-a`: debug assertions and overflow checks stay on.
 CARGO_FUZZ_VERSION := 0.13.2
 FUZZ_SANITIZER ?= none

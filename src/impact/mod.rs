@@ -5,6 +5,7 @@
 
 pub mod acknowledge;
 mod assess;
+mod claims;
 pub mod diff;
 pub mod edits;
 pub mod kubernetes;
