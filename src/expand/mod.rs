@@ -33,11 +33,8 @@ pub struct Generated {
     pub value: Value,
 }
 
-/// Every kind [`identities`] gives.
-pub const GENERATED_KINDS: [Gvk; 5] = [CONFIG_MAP, SERVICE, NETWORK_POLICY, SERVICE_MONITOR, STATEFUL_SET];
-
 /// The objects a plan expands to, by apiVersion, kind and name, in the order [`expand`] makes
-/// them: known before anything is made.
+/// them: known before anything is made. Their kinds are [`crate::krm::gvk::GENERATED_KINDS`].
 pub fn identities(plan: &Plan) -> Vec<(Gvk, String)> {
     let mut out = vec![(CONFIG_MAP, names::config_map(&plan.name))];
     out.extend(plan.workload.services.iter().map(|s| (SERVICE, s.name.clone())));

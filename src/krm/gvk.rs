@@ -18,6 +18,9 @@ pub const STATEFUL_SET: Gvk = Gvk { api_version: "apps/v1", kind: "StatefulSet" 
 pub const NETWORK_POLICY: Gvk = Gvk { api_version: "networking.k8s.io/v1", kind: "NetworkPolicy" };
 /// The prometheus-operator's.
 pub const SERVICE_MONITOR: Gvk = Gvk { api_version: "monitoring.coreos.com/v1", kind: "ServiceMonitor" };
+/// The kinds the function generates (see [`crate::expand::identities`]): only an object of one
+/// of them is ever one of its own.
+pub const GENERATED_KINDS: [Gvk; 5] = [CONFIG_MAP, SERVICE, NETWORK_POLICY, SERVICE_MONITOR, STATEFUL_SET];
 pub const STORAGE_CLASS: Gvk = Gvk { api_version: "storage.k8s.io/v1", kind: "StorageClass" };
 /// The envelope of the KRM functions specification, and the older version kpt still accepts.
 pub const RESOURCE_LIST: Gvk = Gvk { api_version: "config.kubernetes.io/v1", kind: "ResourceList" };

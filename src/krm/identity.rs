@@ -17,7 +17,7 @@
 use foldhash::{HashMap, HashMapExt};
 
 use super::annotations;
-use super::gvk::{self, DITTO_SERVER};
+use super::gvk::{self, DITTO_SERVER, GENERATED_KINDS};
 use crate::krm::ValidationResult;
 use super::object::Object;
 
@@ -54,8 +54,13 @@ pub fn parse_marker(marker: &str) -> ServerKey {
     }
 }
 
-/// The marker of an item, if it has one.
+/// The marker of an item, if it has one. Only an object of a kind the function generates is
+/// one of its own: a DittoServer, or another object a user copied the annotation onto, stays
+/// the user's, never replaced or pruned.
 pub fn marker(item: &Object<'_>) -> Option<ServerKey> {
+    if !GENERATED_KINDS.iter().any(|&kind| item.is(kind)) {
+        return None;
+    }
     item.header.annotation(annotations::GENERATED_FROM).map(parse_marker)
 }
 
