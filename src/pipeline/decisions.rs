@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt};
+use serde_json::Value;
 
 use super::checks::in_file;
 use super::server::{decide_server, Verdict};
@@ -24,16 +25,15 @@ type Identity<'s> = (&'s str, &'s str, Option<&'s str>, &'s str);
 const MAX_NESTED_VERDICTS: usize = 32;
 
 /// Everything decided about one input.
-pub struct Decisions {
+pub struct Decisions<O> {
     /// The plans of the DittoServers whose objects are written anew.
     pub plans: HashMap<ServerKey, Box<Plan>>,
     /// What becomes of each previously generated item, by index.
     pub fates: HashMap<usize, Fate>,
     /// The objects that follow each DittoServer, by its index: (server, object numbers).
     pub follow: HashMap<usize, (ServerKey, Vec<usize>)>,
-    /// The DittoServers to write with the local-config mark, by index: rewritten when their
-    /// place comes (see [`rewritten`]), not held until then.
-    pub marked: HashSet<usize>,
+    /// DittoServers rewritten with the local-config mark, by index, as the sink keeps them.
+    pub marked: HashMap<usize, O>,
     /// Results by the index of the item they are about.
     pub results: BTreeMap<usize, Vec<ValidationResult>>,
     /// What removing the DittoServers of the previous render that the input no longer has does.
@@ -52,13 +52,15 @@ pub enum Fate {
 }
 
 /// Decides everything for `items`; `write`: whether the output is written (not a validator);
-pub fn decide(
+/// `keep`: how the sink keeps a rewritten DittoServer until its place comes.
+pub fn decide<O>(
     items: &[Item<'_>],
     inventory: &Inventory<'_>,
     config: &model::FunctionConfig,
     write: bool,
-) -> Decisions {
-    let mut decider = Decider::new(items, inventory, config.storage_class_check);
+    keep: fn(Value) -> O,
+) -> Decisions<O> {
+    let mut decider = Decider::new(items, inventory, config.storage_class_check, keep);
     for item in items {
         if let Some(key) = crate::krm::server_key(item) {
             decider.verdict(&key);
@@ -89,7 +91,7 @@ fn removed_servers(inventory: &Inventory<'_>) -> Vec<ValidationResult> {
 }
 
 /// Where each planned object goes, and what becomes of each previously generated item.
-fn place(items: &[Item<'_>], inventory: &Inventory<'_>, decisions: &mut Decisions) {
+fn place<O>(items: &[Item<'_>], inventory: &Inventory<'_>, decisions: &mut Decisions<O>) {
     let identities = &inventory.identities;
     for (key, plan) in &decisions.plans {
         let objects = expand::identities(plan);
@@ -128,7 +130,7 @@ fn place(items: &[Item<'_>], inventory: &Inventory<'_>, decisions: &mut Decision
 }
 
 /// The verdicts, each decided once, on first need.
-struct Decider<'x, 'i> {
+struct Decider<'x, 'i, O> {
     items: &'i [Item<'i>],
     inventory: &'x Inventory<'i>,
     storage_class_check: model::StorageClassCheck,
@@ -138,12 +140,13 @@ struct Decider<'x, 'i> {
     plans: HashMap<ServerKey, Option<Box<Plan>>>,
     /// The servers whose verdict is being decided, innermost last.
     deciding: Vec<ServerKey>,
-    marked: HashSet<usize>,
+    keep: fn(Value) -> O,
+    marked: HashMap<usize, O>,
     results: BTreeMap<usize, Vec<ValidationResult>>,
 }
 
-impl<'x, 'i> Decider<'x, 'i> {
-    fn new(items: &'i [Item<'i>], inventory: &'x Inventory<'i>, storage_class_check: model::StorageClassCheck) -> Self {
+impl<'x, 'i, O> Decider<'x, 'i, O> {
+    fn new(items: &'i [Item<'i>], inventory: &'x Inventory<'i>, storage_class_check: model::StorageClassCheck, keep: fn(Value) -> O) -> Self {
         // Only items of a kind the function generates can hold one of its names.
         let mut by_identity: HashMap<Identity<'i>, Vec<usize>> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
@@ -158,7 +161,8 @@ impl<'x, 'i> Decider<'x, 'i> {
             by_identity,
             plans: HashMap::new(),
             deciding: Vec::new(),
-            marked: HashSet::new(),
+            keep,
+            marked: HashMap::new(),
             results: BTreeMap::new(),
         }
     }
@@ -188,10 +192,10 @@ impl<'x, 'i> Decider<'x, 'i> {
         let mut last = Verdict::Invalid;
         for &p in positions {
             let item = &items[p];
-            let (verdict, found, marked) = decide_server(item, self.inventory, self.storage_class_check);
+            let (verdict, found, value) = decide_server(item, self.inventory, self.storage_class_check);
             self.results.insert(p, found.into_iter().map(|r| r.on_item(item)).collect());
-            if marked {
-                self.marked.insert(p);
+            if let Some(v) = value {
+                self.marked.insert(p, (self.keep)(v));
             }
             last = verdict;
         }

@@ -22,26 +22,23 @@ pub enum Verdict {
     Invalid,
 }
 
-/// Parses and validates one DittoServer, and plans its objects. Returns the verdict, its results
-/// (without resourceRef/file) and whether the item is written with the local-config annotation
-/// (see [`rewritten`]).
+/// Parses and validates one DittoServer, and plans its objects. Returns the verdict, its results (without
+/// resourceRef/file) and, when the item needs the local-config annotation, its rewritten value.
 pub fn decide_server(
     item: &Item<'_>,
     inventory: &Inventory,
     storage_class_check: model::StorageClassCheck,
-) -> (Verdict, Vec<ValidationResult>, bool) {
+) -> (Verdict, Vec<ValidationResult>, Option<Value>) {
     let mut found = Vec::new();
     let value = match item.value() {
         Ok(v) => v,
         Err(e) => {
             found.push(ValidationResult::error(format!("the DittoServer is not valid YAML: {}", e.in_text_of("its text"))));
-            return (Verdict::Invalid, found, false);
+            return (Verdict::Invalid, found, None);
         }
     };
     let spec_value = value.get("spec").cloned().unwrap_or(Value::Null);
-    let mut value = value;
-    let rewritten = !item.is_local_config() && annotations::mark_local_config(&mut value).is_some();
-    drop(value);
+    let rewritten = with_local_config(item, value);
     found.extend(validate::name(item.name()));
     found.extend(validate::marker_in_spec(&spec_value));
     found.extend(krm::check_namespace(item.namespace()));
@@ -194,15 +191,12 @@ fn foreign<L: Line>(path: &str) -> Option<&'static Foreign> {
     L::FOREIGN.iter().find(|f| path == f.field || path.strip_prefix(f.field).is_some_and(|rest| rest.starts_with('.')))
 }
 
-/// The DittoServer must not reach a cluster (no CRD there): it is written marked local-config,
-/// which kpt live apply and kustomize build leave out. `None` when it already carries the mark
-/// (or cannot be read). Made when the DittoServer's place in the output comes, from its text
-/// again, rather than held from its validation on: one per DittoServer of the input.
-pub fn rewritten(item: &Item<'_>) -> Option<Value> {
+/// The DittoServer must not reach a cluster (no CRD there): it is marked local-config, which kpt
+/// live apply and kustomize build leave out. `None` when it already carries the mark.
+fn with_local_config(item: &Item<'_>, mut value: Value) -> Option<Value> {
     if item.is_local_config() {
         return None;
     }
-    let mut value = item.value().ok()?;
     annotations::mark_local_config(&mut value)?;
     item.keep_names_as_written(&mut value);
     Some(value)

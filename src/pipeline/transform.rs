@@ -9,7 +9,6 @@ use foldhash::{HashMap, HashMapExt};
 
 use super::checks::check_items;
 use super::decisions::{decide, Decisions, Fate};
-use super::server;
 use crate::expand;
 use crate::inventory::Inventory;
 use crate::krm::{self, annotations, ServerKey, ValidationResult};
@@ -58,7 +57,7 @@ pub fn transform<'i, S: Sink>(
     };
     // A validator reports what it found and must hand every item back untouched.
     let write = config.mode != Mode::Validate;
-    let Decisions { plans, fates, mut follow, marked, results: found, removed } = decide(items, &inventory, &config, write);
+    let Decisions { plans, fates, mut follow, mut marked, results: found, removed } = decide(items, &inventory, &config, write, S::keep);
     results.extend(found.into_values().flatten());
     results.extend(removed);
     if !write {
@@ -87,8 +86,8 @@ pub fn transform<'i, S: Sink>(
             }
             continue;
         }
-        match marked.contains(&i).then(|| server::rewritten(item)).flatten() {
-            Some(value) => sink.object(S::keep(value))?,
+        match marked.remove(&i) {
+            Some(object) => sink.object(object)?,
             None => sink.original(i, item)?,
         }
         if let Some((key, numbers)) = follow.remove(&i) {
