@@ -32,6 +32,11 @@ impl Gvk {
     }
 }
 
+/// An object of a kind in [`GENERATED_KINDS`].
+pub fn is_generated_kind(api_version: &str, kind: &str) -> bool {
+    GENERATED_KINDS.iter().any(|gvk| gvk.matches(api_version, kind))
+}
+
 /// A DittoServer of any version of its group (`dittofs.dittofs.com/*`): what `build` leaves out
 /// of the stream, and what the version check looks at.
 pub fn is_ditto_server(api_version: &str, kind: &str) -> bool {

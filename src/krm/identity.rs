@@ -17,7 +17,7 @@
 use foldhash::{HashMap, HashMapExt};
 
 use super::annotations;
-use super::gvk::{self, DITTO_SERVER, GENERATED_KINDS};
+use super::gvk::{self, DITTO_SERVER};
 use crate::krm::ValidationResult;
 use super::object::Object;
 
@@ -58,7 +58,7 @@ pub fn parse_marker(marker: &str) -> ServerKey {
 /// one of its own: a DittoServer, or another object a user copied the annotation onto, stays
 /// the user's, never replaced or pruned.
 pub fn marker(item: &Object<'_>) -> Option<ServerKey> {
-    if !GENERATED_KINDS.iter().any(|&kind| item.is(kind)) {
+    if !gvk::is_generated_kind(item.api_version(), item.kind()) {
         return None;
     }
     item.header.annotation(annotations::GENERATED_FROM).map(parse_marker)

@@ -120,10 +120,7 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
     let read_nodes = |builder: fn(yaml::Schema) -> Builder| {
         select::read_nodes(input, || builder(ITEMS), &to_read, function_config_to_read)
     };
-    let rebuilt: Option<Value> = match outline.needs_rebuild {
-        true => Some(read_nodes(Builder::new).map_err(InputError::NotYaml)?),
-        false => None,
-    };
+    let rebuilt: Option<Value> = outline.needs_rebuild.then(|| read_nodes(Builder::new)).transpose().map_err(InputError::NotYaml)?;
     let full_items = rebuilt.as_ref().and_then(|v| v.get("items")).and_then(Value::as_array);
 
     // A rebuilt node whose header aliases or merge keys may supply reads it from those nodes

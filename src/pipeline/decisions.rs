@@ -150,7 +150,7 @@ impl<'x, 'i, O> Decider<'x, 'i, O> {
         // Only items of a kind the function generates can hold one of its names.
         let mut by_identity: HashMap<Identity<'i>, Vec<usize>> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
-            if crate::krm::gvk::GENERATED_KINDS.iter().any(|gvk| gvk.matches(item.api_version(), item.kind())) {
+            if crate::krm::gvk::is_generated_kind(item.api_version(), item.kind()) {
                 by_identity.entry((item.api_version(), item.kind(), item.namespace(), item.name())).or_default().push(i);
             }
         }

@@ -1,38 +1,13 @@
-//! Cuts a node out of the input: a block node written at another indentation (how untouched
-//! items go from the input to the output as text, and what is read of an item alone), and a flow
-//! node read alone, its errors placed in the input.
+//! Cuts a block node out of the input and writes it at another indentation: how untouched items
+//! go from the input to the output as text, and what is read of an item alone.
 
 use super::scan::BlockSpan;
-use super::YamlError;
 
 /// The block node's text as a document of its own (at indentation 0).
 pub fn cut(text: &str, span: &BlockSpan) -> String {
     let mut out = String::with_capacity(span.end - span.start + 1);
     reindent(text, span, 0, &mut out);
     out
-}
-
-/// Reads the flow node at `start..end` alone, as its text stands (the first line starts inside
-/// a line of the input); an error's position is given in the input.
-pub fn read_flow<T>(text: &str, start: usize, end: usize, read: impl FnOnce(&str) -> Result<T, YamlError>) -> Result<T, YamlError> {
-    read(&text[start..end]).map_err(|e| {
-        // Only on an error: a JSON input is one line, and a search back to its start for every
-        // node would be quadratic in it.
-        let before = &text[..start];
-        let first_column = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
-        placed(e, before, |line| if line == 1 { first_column } else { 0 })
-    })
-}
-
-/// A syntax error of a node read alone, moved to its place in the input: `before` is the input
-/// before the node, `shift` the columns a line of the node lost.
-fn placed(e: YamlError, before: &str, shift: impl Fn(usize) -> usize) -> YamlError {
-    match e {
-        YamlError::Syntax { message, line, column } => {
-            YamlError::Syntax { message, line: line + before.matches('\n').count(), column: column + shift(line) }
-        }
-        other => other,
-    }
 }
 
 /// The node's text re-indented so that its first line starts at `indent` columns; the first
