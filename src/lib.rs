@@ -14,6 +14,7 @@ pub mod impact;
 pub mod inventory;
 pub mod krm;
 pub mod model;
+mod parallel;
 pub mod parse;
 mod pipeline;
 pub mod server;

@@ -14,6 +14,7 @@ use crate::expand;
 use crate::inventory::Inventory;
 use crate::krm::{ServerKey, Severity, ValidationResult};
 use crate::model;
+use crate::parallel;
 use crate::parse::Item;
 use crate::server::Plan;
 
@@ -53,14 +54,23 @@ pub enum Fate {
 
 /// Decides everything for `items`; `write`: whether the output is written (not a validator);
 /// `keep`: how the sink keeps a rewritten DittoServer until its place comes.
-pub fn decide<O>(
+pub fn decide<O: Send>(
     items: &[Item<'_>],
     inventory: &Inventory<'_>,
     config: &model::FunctionConfig,
     write: bool,
     keep: fn(Value) -> O,
 ) -> Decisions<O> {
-    let mut decider = Decider::new(items, inventory, config.storage_class_check, keep);
+    // Each DittoServer is read and validated on its own, side by side; the verdicts that hang
+    // on others' are decided below, in order.
+    let servers: Vec<usize> = (0..items.len()).filter(|&i| crate::krm::server_key(&items[i]).is_some()).collect();
+    let check = config.storage_class_check;
+    let read = parallel::map(servers.len(), |n| {
+        let (verdict, found, value) = decide_server(&items[servers[n]], inventory, check);
+        (verdict, found, value.map(keep))
+    });
+    let read = ServersRead { servers, read: read.into_iter().map(Some).collect() };
+    let mut decider = Decider::new(items, inventory, read);
     for item in items {
         if let Some(key) = crate::krm::server_key(item) {
             decider.verdict(&key);
@@ -129,24 +139,41 @@ fn place<O>(items: &[Item<'_>], inventory: &Inventory<'_>, decisions: &mut Decis
     }
 }
 
+/// One DittoServer read and validated: its verdict, its results (without resourceRef/file)
+/// and, when it needs the local-config mark, its rewritten object as the sink keeps it.
+type ServerRead<O> = (Verdict, Vec<ValidationResult>, Option<O>);
+
+/// Each DittoServer read and validated, until its verdict takes it.
+struct ServersRead<O> {
+    /// The indexes of the DittoServers, in order.
+    servers: Vec<usize>,
+    read: Vec<Option<ServerRead<O>>>,
+}
+
+impl<O> ServersRead<O> {
+    fn take(&mut self, item: usize) -> Option<ServerRead<O>> {
+        let n = self.servers.binary_search(&item).ok()?;
+        self.read[n].take()
+    }
+}
+
 /// The verdicts, each decided once, on first need.
 struct Decider<'x, 'i, O> {
     items: &'i [Item<'i>],
     inventory: &'x Inventory<'i>,
-    storage_class_check: model::StorageClassCheck,
+    read: ServersRead<O>,
     /// Every input item by identity, to find the generated names that other items already have.
     by_identity: HashMap<Identity<'i>, Vec<usize>>,
     /// The verdict of each server decided so far: its plan, or `None` (its objects are kept).
     plans: HashMap<ServerKey, Option<Box<Plan>>>,
     /// The servers whose verdict is being decided, innermost last.
     deciding: Vec<ServerKey>,
-    keep: fn(Value) -> O,
     marked: HashMap<usize, O>,
     results: BTreeMap<usize, Vec<ValidationResult>>,
 }
 
 impl<'x, 'i, O> Decider<'x, 'i, O> {
-    fn new(items: &'i [Item<'i>], inventory: &'x Inventory<'i>, storage_class_check: model::StorageClassCheck, keep: fn(Value) -> O) -> Self {
+    fn new(items: &'i [Item<'i>], inventory: &'x Inventory<'i>, read: ServersRead<O>) -> Self {
         // Only items of a kind the function generates can hold one of its names.
         let mut by_identity: HashMap<Identity<'i>, Vec<usize>> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
@@ -157,11 +184,10 @@ impl<'x, 'i, O> Decider<'x, 'i, O> {
         Decider {
             items,
             inventory,
-            storage_class_check,
+            read,
             by_identity,
             plans: HashMap::new(),
             deciding: Vec::new(),
-            keep,
             marked: HashMap::new(),
             results: BTreeMap::new(),
         }
@@ -192,10 +218,11 @@ impl<'x, 'i, O> Decider<'x, 'i, O> {
         let mut last = Verdict::Invalid;
         for &p in positions {
             let item = &items[p];
-            let (verdict, found, value) = decide_server(item, self.inventory, self.storage_class_check);
+            // Every DittoServer was read (`decide`): a position without one has no verdict.
+            let Some((verdict, found, marked)) = self.read.take(p) else { continue };
             self.results.insert(p, found.into_iter().map(|r| r.on_item(item)).collect());
-            if let Some(v) = value {
-                self.marked.insert(p, (self.keep)(v));
+            if let Some(object) = marked {
+                self.marked.insert(p, object);
             }
             last = verdict;
         }
@@ -222,7 +249,7 @@ impl<'x, 'i, O> Decider<'x, 'i, O> {
             self.results.entry(positions[0]).or_default().push(result.on_item(&items[positions[0]]));
             return None;
         }
-        Some(Box::new(plan))
+        Some(plan)
     }
 
     /// Planned objects whose identity an input item not generated from this DittoServer already

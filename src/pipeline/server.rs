@@ -17,7 +17,7 @@ use crate::server::{self, Foreign, Line, Plan, Server, Visit};
 /// What one DittoServer's validation decided.
 pub enum Verdict {
     /// Valid: the objects of this plan replace the previously generated ones.
-    Valid(Plan),
+    Valid(Box<Plan>),
     /// Invalid: its previously generated objects are kept as they were.
     Invalid,
 }
@@ -127,7 +127,7 @@ impl Visit for Render<'_, '_> {
                 return (Verdict::Invalid, found);
             }
         }
-        (Verdict::Valid(plan), found)
+        (Verdict::Valid(Box::new(plan)), found)
     }
 }
 

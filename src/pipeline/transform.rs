@@ -5,7 +5,9 @@
 
 use serde_json::Value;
 
-use foldhash::{HashMap, HashMapExt};
+use std::sync::Mutex;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::checks::check_items;
 use super::decisions::{decide, Decisions, Fate};
@@ -13,6 +15,7 @@ use crate::expand;
 use crate::inventory::Inventory;
 use crate::krm::{self, annotations, ServerKey, ValidationResult};
 use crate::model::{FunctionConfig, Mode};
+use crate::parallel;
 use crate::parse::Item;
 use crate::server::Plan;
 
@@ -20,7 +23,7 @@ use crate::server::Plan;
 pub trait Sink {
     /// A generated or rewritten object as the sink keeps it until its place in the output
     /// comes (function mode: its text, which takes less memory than the value).
-    type Object;
+    type Object: Send;
     /// Why the sink took no more (function mode: the output cannot be written).
     type Error;
     fn keep(value: Value) -> Self::Object;
@@ -69,62 +72,103 @@ pub fn transform<'i, S: Sink>(
 
     // Output order: input order, each DittoServer followed by its new objects; previously
     // generated objects replaced in place (keeping the clients' annotations), kept when their
-    // DittoServer is invalid, dropped when it is gone or no longer generates them. A server's
-    // objects are made when the output first needs one of them, and each is written as soon as
-    // its place comes: memory does not grow with the number of generated objects.
-    let mut objects = Objects::<S> { items, inventory: &inventory, fates: &fates, plans, made: HashMap::new() };
-    for (i, item) in items.iter().enumerate() {
-        if let Some(fate) = fates.get(&i) {
-            match fate {
-                Fate::Keep => sink.original(i, item)?,
-                Fate::Drop => {}
-                Fate::Replace(key, n) => {
-                    if let Some(object) = objects.take(key, *n) {
+    // DittoServer is invalid, dropped when it is gone or no longer generates them. The servers'
+    // objects are made side by side, a few servers ahead of the output, in the order the output
+    // needs them, and each is written as soon as its place comes: memory does not grow with the
+    // number of generated objects.
+    let order = need_order(items.len(), &fates, &follow);
+    let mut plans = plans;
+    let plans: Vec<Mutex<Option<Box<Plan>>>> = order.iter().map(|key| Mutex::new(plans.remove(key))).collect();
+    let maker = Maker { items, inventory: &inventory, fates: &fates };
+    let make = |n: usize| {
+        let plan = plans[n].lock().unwrap_or_else(|e| e.into_inner()).take();
+        plan.map(|plan| maker.make::<S>(&order[n], *plan)).unwrap_or_default()
+    };
+    parallel::in_order(order.len(), MADE_AHEAD, make, |made| {
+        let mut objects = Objects { order: &order, made, taken: 0, ready: HashMap::new() };
+        for (i, item) in items.iter().enumerate() {
+            if let Some(fate) = fates.get(&i) {
+                match fate {
+                    Fate::Keep => sink.original(i, item)?,
+                    Fate::Drop => {}
+                    Fate::Replace(key, n) => {
+                        if let Some(object) = objects.take(key, *n) {
+                            sink.object(object)?;
+                        }
+                    }
+                }
+                continue;
+            }
+            match marked.remove(&i) {
+                Some(object) => sink.object(object)?,
+                None => sink.original(i, item)?,
+            }
+            if let Some((key, numbers)) = follow.remove(&i) {
+                for n in numbers {
+                    if let Some(object) = objects.take(&key, n) {
                         sink.object(object)?;
                     }
                 }
             }
-            continue;
         }
-        match marked.remove(&i) {
-            Some(object) => sink.object(object)?,
-            None => sink.original(i, item)?,
-        }
-        if let Some((key, numbers)) = follow.remove(&i) {
-            for n in numbers {
-                if let Some(object) = objects.take(&key, n) {
-                    sink.object(object)?;
-                }
-            }
-        }
-    }
-    Ok(results)
+        Ok(results)
+    })
 }
 
-/// The planned objects, made from a server's plan when the first of them is needed.
-struct Objects<'o, 'i, S: Sink> {
+/// How many servers' objects may be made ahead of the output.
+const MADE_AHEAD: usize = 16;
+
+/// The servers whose objects the output takes, in the order it first needs one of them (the
+/// order of the loop in [`transform`]).
+fn need_order(count: usize, fates: &HashMap<usize, Fate>, follow: &HashMap<usize, (ServerKey, Vec<usize>)>) -> Vec<ServerKey> {
+    let mut seen = HashSet::new();
+    let mut order = Vec::new();
+    for i in 0..count {
+        let key = match (fates.get(&i), follow.get(&i)) {
+            (Some(Fate::Replace(key, _)), _) => key,
+            (None, Some((key, numbers))) if !numbers.is_empty() => key,
+            _ => continue,
+        };
+        if seen.insert(key) {
+            order.push(key.clone());
+        }
+    }
+    order
+}
+
+/// The servers' objects as the output takes them: made in [`need_order`], each server's kept
+/// until the last of them is written.
+struct Objects<'o, 'r, O> {
+    order: &'o [ServerKey],
+    made: &'o mut parallel::Results<'r, Vec<Option<O>>>,
+    /// How many servers' objects came from `made`.
+    taken: usize,
+    /// Each made server's objects not yet written, by number.
+    ready: HashMap<&'o ServerKey, Vec<Option<O>>>,
+}
+
+impl<'o, O> Objects<'o, '_, O> {
+    fn take(&mut self, key: &ServerKey, n: usize) -> Option<O> {
+        while !self.ready.contains_key(key) {
+            let objects = self.made.next()?;
+            self.ready.insert(&self.order[self.taken], objects);
+            self.taken += 1;
+        }
+        self.ready.get_mut(key)?.get_mut(n)?.take()
+    }
+}
+
+/// What making a server's objects reads.
+struct Maker<'o, 'i> {
     items: &'o [Item<'i>],
     inventory: &'o Inventory<'i>,
     fates: &'o HashMap<usize, Fate>,
-    /// The plans of the servers whose objects are not made yet.
-    plans: HashMap<ServerKey, Box<Plan>>,
-    /// Each made server's objects not yet written, by number.
-    made: HashMap<ServerKey, Vec<Option<S::Object>>>,
 }
 
-impl<S: Sink> Objects<'_, '_, S> {
-    fn take(&mut self, key: &ServerKey, n: usize) -> Option<S::Object> {
-        if !self.made.contains_key(key) {
-            let plan = self.plans.remove(key)?;
-            let made = self.make(key, *plan);
-            self.made.insert(key.clone(), made);
-        }
-        self.made.get_mut(key)?.get_mut(n)?.take()
-    }
-
+impl Maker<'_, '_> {
     /// Expands the plan; an object replacing a previous one keeps its tracking annotations (its
     /// file), a new one is written next to its DittoServer.
-    fn make(&self, key: &ServerKey, plan: Plan) -> Vec<Option<S::Object>> {
+    fn make<S: Sink>(&self, key: &ServerKey, plan: Plan) -> Vec<Option<S::Object>> {
         let (items, inventory) = (self.items, self.inventory);
         let namespace = key.0.as_deref();
         let secret = |name: &str| inventory.secret(namespace, name).flatten().cloned();
