@@ -289,6 +289,7 @@ proptest! {
     ) {
         let text = resource_list(&items, function_config.as_ref(), &layout);
         oracle::events_agree(&text);
+        oracle::halves_agree(&text, 8);
     }
 
     #[test]
@@ -298,5 +299,6 @@ proptest! {
     ) {
         let text = resource_list(&items, None, &layout);
         prop_assert!(oracle::events_agree(&text), "the line source declined\n{}", text);
+        oracle::halves_agree(&text, 8);
     }
 }

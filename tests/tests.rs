@@ -20,6 +20,7 @@ mod fast_scan;
 mod fuzz_regressions;
 mod generator;
 mod golden;
+mod halves;
 mod headers;
 mod identity;
 mod image;

@@ -42,6 +42,61 @@ pub fn feed<'i, R: SpannedEventReceiver<'i>>(text: &'i str, recv: &mut R) -> Opt
     source.finish()
 }
 
+/// [`feed`] over the lines before byte `split` (the start of a line that opens an entry of a
+/// sequence), then what that line closes: the events before its entry. The collections still
+/// open there, from the root down, as (indentation, is a sequence); `None` when `text` is
+/// outside the subset up to there.
+pub fn feed_head<'i, R: SpannedEventReceiver<'i>>(text: &'i str, split: usize, recv: &mut R) -> Option<Vec<(usize, bool)>> {
+    let head = text.get(..split)?;
+    if !in_subset(head) {
+        return None;
+    }
+    let mut source = Source { text, recv, frames: Vec::new(), pending: None, block: None, line: 0, line_start: 0 };
+    for (start, line) in lines(head) {
+        source.line += 1;
+        source.line_start = start;
+        source.line_of_text(start, line)?;
+    }
+    let end = split + memchr::memchr(b'\n', &text.as_bytes()[split..])?;
+    let line = &text[split..end];
+    let indent = line.bytes().take_while(|&b| b == b' ').count();
+    let rest = &line[indent..];
+    if !is_entry(rest) || !in_subset(&text[split..=end]) {
+        return None;
+    }
+    source.line += 1;
+    source.line_start = split;
+    if let Some(block) = source.block.as_mut() {
+        match block.lines.take(indent, false)? {
+            BlockLine::Inside => return None,
+            BlockLine::After => source.end_block(source.mark(split + indent))?,
+        }
+    }
+    if source.reach(split, indent, rest, &None)? != Kind::Sequence || source.pending.is_some() {
+        return None;
+    }
+    Some(source.frames.iter().map(|f| (f.indent, f.kind == Kind::Sequence)).collect())
+}
+
+/// [`feed`] from byte `split` to the end, with the collections `open` (as [`feed_head`] left
+/// them): the events after [`feed_head`]'s, the same as [`feed`] gives for the whole text.
+pub fn feed_tail<'i, R: SpannedEventReceiver<'i>>(text: &'i str, split: usize, open: &[(usize, bool)], recv: &mut R) -> Option<()> {
+    let tail = text.get(split..)?;
+    if !in_subset(tail) || open.is_empty() {
+        return None;
+    }
+    let frames = open.iter().map(|&(indent, sequence)| Frame { indent, kind: if sequence { Kind::Sequence } else { Kind::Mapping } }).collect();
+    let line = memchr::memchr_iter(b'\n', &text.as_bytes()[..split]).count();
+    let mut source = Source { text, recv, frames, pending: None, block: None, line, line_start: split };
+    for (start, line) in lines(tail) {
+        let start = start + split;
+        source.line += 1;
+        source.line_start = start;
+        source.line_of_text(start, line)?;
+    }
+    source.finish()
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Mapping,
@@ -130,9 +185,21 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
 
     /// A line that holds a key or an entry, `indent` spaces in.
     fn structure(&mut self, start: usize, indent: usize, rest: &'i str) -> Option<()> {
-        let at = self.mark(start + indent);
         // A line that is no entry can only be a key of a mapping: split once.
         let key = if is_entry(rest) { None } else { Some(key_of(rest)?) };
+        let top = self.reach(start, indent, rest, &key)?;
+        match (top, key) {
+            (Kind::Mapping, Some(key)) => self.key_line(start, indent, rest, key),
+            (Kind::Sequence, None) => self.entry_line(start, indent, rest),
+            _ => None,
+        }
+    }
+
+    /// What a line of structure at `indent` does before its own content: opens the root, gives
+    /// the key or dash above it its value, closes the collections it ends. The kind of the
+    /// collection the line belongs to.
+    fn reach(&mut self, start: usize, indent: usize, rest: &'i str, key: &Option<KeyLine<'i>>) -> Option<Kind> {
+        let at = self.mark(start + indent);
         if self.frames.is_empty() {
             // The document's root: a block mapping at column 0 (the first key opens all three).
             if indent != 0 || is_entry(rest) {
@@ -176,14 +243,7 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
             self.close_frame(at);
         }
         let top = self.frames.last()?;
-        if top.indent != indent {
-            return None;
-        }
-        match (top.kind, key) {
-            (Kind::Mapping, Some(key)) => self.key_line(start, indent, rest, key),
-            (Kind::Sequence, None) => self.entry_line(start, indent, rest),
-            _ => None,
-        }
+        (top.indent == indent).then_some(top.kind)
     }
 
     /// Where the parser's token for the `-` that starts `rest` (at `indent`) ends: after the

@@ -18,6 +18,7 @@ pub mod documents;
 pub mod emit;
 pub mod events;
 pub mod final_break;
+pub mod halves;
 pub mod header;
 mod line_grammar;
 mod line_table;
@@ -37,10 +38,13 @@ use std::fmt;
 
 use serde_json::Value;
 
-/// The outline of a ResourceList, from the line source's events when it reads the input, else
-/// from saphyr-parser's.
+/// The outline of a ResourceList, from the line source's events when it reads the input (a
+/// large one in two halves side by side, [`halves`]), else from saphyr-parser's.
 pub fn outline(text: &str) -> Result<scan::Outline, scan::ScanFailure> {
-    outline::outline(text)
+    match halves::outline(text) {
+        Some(outline) => Ok(outline),
+        None => outline::outline(text),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

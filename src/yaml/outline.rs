@@ -86,6 +86,8 @@ pub struct OutlineBuilder<'t> {
     failure: Option<ShapeError>,
     /// The document's root is the one node outlined (a manifest's object), not a ResourceList.
     object: bool,
+    /// The value of the root's `items` key came.
+    met_items: bool,
 }
 
 impl<'t> SpannedEventReceiver<'t> for OutlineBuilder<'t> {
@@ -121,7 +123,37 @@ impl<'t> OutlineBuilder<'t> {
             root_seen: false,
             failure: None,
             object,
+            met_items: false,
         }
+    }
+
+    /// A builder for the events that follow [`Self::is_between_items`]: of the ResourceList's
+    /// items, those after the split, and what follows them.
+    pub(super) fn between_items(text: &'t str) -> Self {
+        let mut builder = OutlineBuilder::new(text);
+        builder.root_seen = true;
+        builder.outline.items = Some(Vec::new());
+        builder.frames = vec![Frame::Mapping { key: None, expecting_key: false }, Frame::Sequence];
+        builder.zones = vec![Zone::Root, Zone::Items];
+        builder
+    }
+
+    /// Whether the builder stands between two items of the ResourceList's items, in the state
+    /// [`Self::between_items`] starts from, with no error.
+    pub(super) fn is_between_items(&self) -> bool {
+        self.failure.is_none()
+            && self.open.is_none()
+            && self.root_seen
+            && self.path.is_empty()
+            && self.zones == [Zone::Root, Zone::Items]
+            && matches!(self.frames.as_slice(), [Frame::Mapping { key: None, expecting_key: false }, Frame::Sequence])
+            && self.table.is_none()
+    }
+
+    /// Whether the builder met the ResourceList's `items` key (a second one, when it started
+    /// [`Self::between_items`]).
+    pub(super) fn met_items(&self) -> bool {
+        self.met_items
     }
 
     /// The outline, given how the stream ended: a shape error found before a syntax error wins,
@@ -203,7 +235,10 @@ impl<'t> OutlineBuilder<'t> {
                     match key_of_value.as_deref() {
                         Some("apiVersion") => self.outline.api_version = Some(value.to_string()),
                         Some("kind") => self.outline.kind = Some(value.to_string()),
-                        Some("items") if plain && is_null(&value) => self.outline.items = Some(Vec::new()),
+                        Some("items") if plain && is_null(&value) => {
+                            self.met_items = true;
+                            self.outline.items = Some(Vec::new())
+                        }
                         Some("items") => return Err(ShapeError::ItemsNotASequence { line: span.start.line() }),
                         _ => {}
                     }
@@ -249,6 +284,7 @@ impl<'t> OutlineBuilder<'t> {
                     if is_mapping {
                         return Err(ShapeError::ItemsNotASequence { line: span.start.line() });
                     }
+                    self.met_items = true;
                     self.outline.items = Some(Vec::new());
                     self.zones.push(Zone::Items);
                 } else if zone == Zone::Items {

@@ -25,6 +25,7 @@ const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
 
 pub fn check(input: &str) {
     events_agree(input);
+    halves_agree(input, 16);
     let Ok(first) = dittofs_krm::run(input) else { return };
     let output = &first.resource_list;
     events_agree(output);
@@ -79,6 +80,45 @@ pub fn events_agree(text: &str) -> bool {
         );
     }
     true
+}
+
+/// Cut before a line that opens an entry, the line source's two halves (`lines::feed_head`,
+/// `lines::feed_tail`) give together the events saphyr-parser gives for the whole text; and
+/// where the outline is read in two halves (`yaml::halves`), it is the outline read whole.
+/// At most `cuts` cuts are tried, spread over the text.
+pub fn halves_agree(text: &str, cuts: usize) {
+    use dittofs_krm::yaml::{events, halves, lines, outline};
+    let mut full = Collect(Vec::new());
+    let parsed = events::parse(text, &mut full);
+    let entries: Vec<usize> = text
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .filter(|&at| text[at..].trim_start_matches(' ').starts_with('-'))
+        .collect();
+    let step = entries.len().div_ceil(cuts.max(1)).max(1);
+    for &split in entries.iter().step_by(step) {
+        let mut both = Collect(Vec::new());
+        let Some(open) = lines::feed_head(text, split, &mut both) else { continue };
+        let mut tail = Collect(Vec::new());
+        if lines::feed_tail(text, split, &open, &mut tail).is_none() {
+            continue;
+        }
+        both.0.extend(tail.0);
+        if let Err(e) = &parsed {
+            panic!("the line source read in two halves input saphyr-parser rejects ({e}), cut at byte {split}\n--- input\n{text}");
+        }
+        if both.0 != full.0 {
+            let at = both.0.iter().zip(&full.0).position(|(a, b)| a != b).unwrap_or(both.0.len().min(full.0.len()));
+            panic!(
+                "cut at byte {split}, the halves' events differ from saphyr-parser's at event {at}: {:?} against {:?}\n--- input\n{text}",
+                both.0.get(at),
+                full.0.get(at)
+            );
+        }
+    }
+    if let Some(halves) = halves::in_two(text) {
+        assert_eq!(Some(halves), outline::outline(text).ok(), "the outline read in two halves is not the outline read whole\n--- input\n{text}");
+    }
 }
 
 /// The ResourceList without its `results`, which the writer puts last, as the only top-level
