@@ -85,28 +85,28 @@ fn generated<T: serde::Serialize + k8s_openapi::Metadata<Ty = ObjectMeta>>(
 
 /// k8s-openapi writes fields alphabetically; people (and kubectl) read apiVersion, kind and
 /// metadata first, and name before labels and annotations.
-fn conventional_order(value: Value) -> Value {
-    let Value::Object(mut map) = value else { return value };
-    let mut out = serde_json::Map::with_capacity(map.len());
-    for key in ["apiVersion", "kind", "metadata"] {
-        if let Some(v) = map.remove(key) {
-            out.insert(key.to_string(), if key == "metadata" { metadata_order(v) } else { v });
+fn conventional_order(mut value: Value) -> Value {
+    if let Value::Object(map) = &mut value {
+        put_first(map, &["apiVersion", "kind", "metadata"]);
+        if let Some(Value::Object(metadata)) = map.get_mut("metadata") {
+            put_first(metadata, &["name", "namespace", "labels", "annotations"]);
         }
     }
-    out.extend(map);
-    Value::Object(out)
+    value
 }
 
-fn metadata_order(value: Value) -> Value {
-    let Value::Object(mut map) = value else { return value };
-    let mut out = serde_json::Map::with_capacity(map.len());
-    for key in ["name", "namespace", "labels", "annotations"] {
-        if let Some(v) = map.remove(key) {
-            out.insert(key.to_string(), v);
+/// Moves the `keys` that `map` holds to its front, in that order; the other keys keep theirs.
+/// In place: rebuilding the map would hash every key again.
+fn put_first(map: &mut serde_json::Map<String, Value>, keys: &[&str]) {
+    let mut at = 0;
+    for &key in keys {
+        if map.keys().nth(at).is_some_and(|k| k == key) {
+            at += 1;
+        } else if let Some(v) = map.shift_remove(key) {
+            map.shift_insert(at, key.to_string(), v);
+            at += 1;
         }
     }
-    out.extend(map);
-    Value::Object(out)
 }
 
 /// Metadata shared by every generated object: name, namespace, labels and the marker.

@@ -66,7 +66,9 @@ pub fn decide<O: Send>(
     let servers: Vec<usize> = (0..items.len()).filter(|&i| crate::krm::server_key(&items[i]).is_some()).collect();
     let check = config.storage_class_check;
     let read = parallel::map(servers.len(), |n| {
-        let (verdict, found, value) = decide_server(&items[servers[n]], inventory, check);
+        let (verdict, mut found, value) = decide_server(&items[servers[n]], inventory, check);
+        // Held until the verdicts are taken, beside every other server's: without spare room.
+        found.shrink_to_fit();
         (verdict, found, value.map(keep))
     });
     let read = ServersRead { servers, read: read.into_iter().map(Some).collect() };

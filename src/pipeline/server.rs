@@ -127,7 +127,9 @@ impl Visit for Render<'_, '_> {
                 return (Verdict::Invalid, found);
             }
         }
-        (Verdict::Valid(Box::new(plan)), found)
+        let mut plan = Box::new(plan);
+        plan.shrink_to_fit();
+        (Verdict::Valid(plan), found)
     }
 }
 

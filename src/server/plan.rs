@@ -22,6 +22,21 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan without the spare room its lists and texts grew with: a plan waits for its
+    /// objects to be made, beside every other server's, so that room adds up.
+    pub fn shrink_to_fit(&mut self) {
+        self.claims.shrink_to_fit();
+        self.mounts.shrink_to_fit();
+        let workload = &mut self.workload;
+        workload.config_yaml.shrink_to_fit();
+        workload.hashed_secrets.shrink_to_fit();
+        workload.secret_volumes.shrink_to_fit();
+        workload.services.shrink_to_fit();
+        workload.network_policies.shrink_to_fit();
+        workload.container.ports.shrink_to_fit();
+        workload.container.env.shrink_to_fit();
+    }
+
     /// The plan of a valid server of the line `L`.
     pub fn of<L: Line>(server: &Server<'_, L::Spec>) -> Plan {
         let layout = &L::LAYOUT;

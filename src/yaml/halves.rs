@@ -46,7 +46,13 @@ pub fn in_two(text: &str) -> Option<Outline> {
     }
     let mut outline = head.finish(Ok(())).ok()?;
     let tail = tail.finish(Ok(())).ok()?;
-    outline.items.as_mut()?.extend(tail.items?);
+    // Into a list of the exact size: kept while the input is read, it is the largest after
+    // the text.
+    let (first, second) = (outline.items.take()?, tail.items?);
+    let mut items = Vec::with_capacity(first.len() + second.len());
+    items.extend(first);
+    items.extend(second);
+    outline.items = Some(items);
     // What follows the items in the text comes later, and a repeated key's last value wins.
     outline.api_version = tail.api_version.or(outline.api_version);
     outline.kind = tail.kind.or(outline.kind);
