@@ -25,7 +25,7 @@ const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
 
 pub fn check(input: &str) {
     events_agree(input);
-    halves_agree(input, 16);
+    halves_agree(input, 4);
     let Ok(first) = dittofs_krm::run(input) else { return };
     let output = &first.resource_list;
     events_agree(output);
