@@ -34,6 +34,12 @@ fn list(count: usize, indent: &str, after: &str) -> String {
     format!("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{items}{after}")
 }
 
+/// Where `needle` first stands in the last quarter of `text`: in the second half.
+fn in_last_quarter(text: &str, needle: &str) -> usize {
+    let from = text.len() * 3 / 4;
+    from + text[from..].find(needle).expect("the needle in the last quarter")
+}
+
 fn whole(text: &str) -> dittofs_krm::yaml::scan::Outline {
     outline::outline(text).expect("the list outlines")
 }
@@ -75,9 +81,7 @@ fn a_cut_that_would_not_meet_is_declined() {
 #[test]
 fn text_the_line_source_does_not_read_is_declined_in_either_half() {
     let mut text = list(100, "", "");
-    let at = text.len() * 3 / 4;
-    let at = at + text[at..].find("name: web").expect("a name");
-    text.insert_str(at, "# \u{e9}t\u{e9}\n    ");
+    text.insert_str(in_last_quarter(&text, "name: web"), "# \u{e9}t\u{e9}\n    ");
     assert_eq!(halves::in_two(&text), None);
     assert_eq!(whole(&text).items.map(|i| i.len()), Some(100));
 
@@ -91,9 +95,7 @@ fn text_the_line_source_does_not_read_is_declined_in_either_half() {
 #[test]
 fn an_error_in_the_second_half_is_left_to_the_whole_read() {
     let mut text = list(100, "", "");
-    let at = text.len() * 3 / 4;
-    let at = at + text[at..].find("\n- apiVersion").expect("an item") + 1;
-    text.insert_str(at, "- just a string\n");
+    text.insert_str(in_last_quarter(&text, "\n- apiVersion") + 1, "- just a string\n");
     assert_eq!(halves::in_two(&text), None);
     assert!(outline::outline(&text).is_err());
     oracle::halves_agree(&text, 40);

@@ -34,11 +34,7 @@ pub fn feed<'i, R: SpannedEventReceiver<'i>>(text: &'i str, recv: &mut R) -> Opt
         return None;
     }
     let mut source = Source { text, recv, frames: Vec::new(), pending: None, block: None, line: 0, line_start: 0 };
-    for (start, line) in lines(text) {
-        source.line += 1;
-        source.line_start = start;
-        source.line_of_text(start, line)?;
-    }
+    source.lines_of(0, text)?;
     source.finish()
 }
 
@@ -52,11 +48,7 @@ pub fn feed_head<'i, R: SpannedEventReceiver<'i>>(text: &'i str, split: usize, r
         return None;
     }
     let mut source = Source { text, recv, frames: Vec::new(), pending: None, block: None, line: 0, line_start: 0 };
-    for (start, line) in lines(head) {
-        source.line += 1;
-        source.line_start = start;
-        source.line_of_text(start, line)?;
-    }
+    source.lines_of(0, head)?;
     let end = split + memchr::memchr(b'\n', &text.as_bytes()[split..])?;
     let line = &text[split..end];
     let indent = line.bytes().take_while(|&b| b == b' ').count();
@@ -88,12 +80,7 @@ pub fn feed_tail<'i, R: SpannedEventReceiver<'i>>(text: &'i str, split: usize, o
     let frames = open.iter().map(|&(indent, sequence)| Frame { indent, kind: if sequence { Kind::Sequence } else { Kind::Mapping } }).collect();
     let line = memchr::memchr_iter(b'\n', &text.as_bytes()[..split]).count();
     let mut source = Source { text, recv, frames, pending: None, block: None, line, line_start: split };
-    for (start, line) in lines(tail) {
-        let start = start + split;
-        source.line += 1;
-        source.line_start = start;
-        source.line_of_text(start, line)?;
-    }
+    source.lines_of(split, tail)?;
     source.finish()
 }
 
@@ -157,6 +144,17 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
 
     fn emit_at(&mut self, event: Event<'i>, at: Marker) {
         self.emit(event, at, at);
+    }
+
+    /// Reads the lines of `part`, which starts at byte `at` of the text.
+    fn lines_of(&mut self, at: usize, part: &'i str) -> Option<()> {
+        for (start, line) in lines(part) {
+            let start = start + at;
+            self.line += 1;
+            self.line_start = start;
+            self.line_of_text(start, line)?;
+        }
+        Some(())
     }
 
     fn line_of_text(&mut self, start: usize, line: &'i str) -> Option<()> {
