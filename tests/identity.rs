@@ -202,6 +202,27 @@ fn results_name_items_by_kind_name_and_file_and_converge() {
 }
 
 #[test]
+fn a_copy_the_function_drops_is_no_duplicate() {
+    // Three ConfigMaps of one identity: the first generated from a DittoServer that is gone (an
+    // orphan, pruned), the other two the user's. Only those two are a duplicate, in this run and
+    // in the next, which no longer has the orphan.
+    let config_map = |file: &str, marker: &str| {
+        format!(
+            "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: twice\n    namespace: apps\n    annotations:\n      config.kubernetes.io/path: '{file}'\n{marker}"
+        )
+    };
+    let orphan = config_map("gone/configmap_twice.yaml", "      fn.dittofs.com/generated-from: apps/gone\n");
+    let input = format!("{HEADER}{orphan}{}{}", config_map("b.yaml", ""), config_map("c.yaml", ""));
+    let first = run(input.as_bytes());
+    let second = run(first.stdout.as_bytes());
+    let messages: Vec<String> = first.results().into_iter().map(|(_, m, _)| m).collect();
+    assert!(messages.iter().any(|m| m.contains("appears twice (in \"b.yaml\" and \"c.yaml\")")), "{messages:#?}");
+    assert!(messages.iter().all(|m| !m.contains("gone/configmap_twice.yaml")), "{messages:#?}");
+    assert!(!first.stdout.contains("gone/configmap_twice.yaml"), "the orphan is pruned");
+    assert_eq!(second.results(), first.results(), "f(f(x)) has other results than f(x)");
+}
+
+#[test]
 fn objects_moved_into_the_namespace_of_a_namesake_go_back_without_an_error() {
     // `nfs` (no namespace) and `prod/nfs`: a mutator moves only the first one's objects to
     // `prod`. They still belong to `nfs` (their marker), go back, and `prod/nfs` expands: no

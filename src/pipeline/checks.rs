@@ -7,8 +7,11 @@ use crate::krm::ValidationResult;
 
 use crate::parse::Item;
 
-/// Items every KRM resource must satisfy: apiVersion, kind, name, and no duplicates.
-pub fn check_items(items: &[Item<'_>]) -> Vec<ValidationResult> {
+/// Items every KRM resource must satisfy: apiVersion, kind, name, and no duplicates among the
+/// items that `stays` (those the output keeps: an item the function drops, a stale copy of one
+/// of its objects say, is no duplicate of the one it keeps; and were it counted, the next run,
+/// without it, would pair the copies left otherwise and report what this run did not).
+pub fn check_items(items: &[Item<'_>], stays: impl Fn(usize) -> bool) -> Vec<ValidationResult> {
     let mut out = Vec::new();
     let mut seen: HashMap<(&str, &str, Option<&str>, &str), usize> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
@@ -36,6 +39,9 @@ pub fn check_items(items: &[Item<'_>]) -> Vec<ValidationResult> {
                 .at(missing[0])
                 .on(None, item.file()),
             );
+            continue;
+        }
+        if !stays(i) {
             continue;
         }
         let key = (item.api_version(), item.kind(), item.namespace(), item.name());

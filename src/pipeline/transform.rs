@@ -52,8 +52,6 @@ pub fn transform<'i, S: Sink>(
             return Ok(vec![result]);
         }
     };
-    let mut results = check_items(items);
-    results.extend(items.iter().filter_map(krm::unsupported_version));
     let inventory = match previous {
         Some(previous) => Inventory::with_previous(items, previous),
         None => Inventory::new(items),
@@ -61,6 +59,8 @@ pub fn transform<'i, S: Sink>(
     // A validator reports what it found and must hand every item back untouched.
     let write = config.mode != Mode::Validate;
     let Decisions { plans, fates, mut follow, mut marked, results: found, removed } = decide(items, &inventory, &config, write, S::keep);
+    let mut results = check_items(items, |i| fates.get(&i) != Some(&Fate::Drop));
+    results.extend(items.iter().filter_map(krm::unsupported_version));
     results.extend(found.into_values().flatten());
     results.extend(removed);
     if !write {
