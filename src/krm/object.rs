@@ -31,6 +31,9 @@ pub enum Body<'a> {
     Value(Value),
 }
 
+/// (apiVersion, kind, namespace, name).
+pub type Identity<'s> = (&'s str, &'s str, Option<&'s str>, &'s str);
+
 #[derive(Debug, Clone)]
 pub struct Object<'a> {
     pub header: Header,
@@ -84,6 +87,12 @@ impl Object<'_> {
 
     pub fn name(&self) -> &str {
         self.header.name.as_deref().unwrap_or("")
+    }
+
+    /// apiVersion, kind, namespace and name: what one object of the input or output may be,
+    /// and no other.
+    pub fn identity(&self) -> Identity<'_> {
+        (self.api_version(), self.kind(), self.namespace(), self.name())
     }
 
     pub fn namespace(&self) -> Option<&str> {

@@ -71,10 +71,7 @@ fn missing_fields(item: &Item<'_>) -> ValidationResult {
 /// of identities: this runs beside the inventory and the decisions, and a map of 10,000
 /// four-string keys takes a megabyte.
 fn earlier_copies(items: &[Item<'_>], counted: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
-    let identity = |i: usize| {
-        let item = &items[i];
-        (item.api_version(), item.kind(), item.namespace(), item.name())
-    };
+    let identity = |i: usize| items[i].identity();
     let hasher = FixedState::with_seed(0);
     let mut by_hash: Vec<(u64, usize)> = (0..items.len()).filter(|&i| counted(i)).map(|i| (hasher.hash_one(identity(i)), i)).collect();
     by_hash.sort_unstable();

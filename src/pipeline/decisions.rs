@@ -12,14 +12,12 @@ use super::checks::in_file;
 use super::server::{decide_server, Verdict};
 use crate::expand;
 use crate::inventory::Inventory;
+use crate::krm::object::Identity;
 use crate::krm::{ServerKey, Severity, ValidationResult};
 use crate::model;
 use crate::parallel;
 use crate::parse::Item;
 use crate::server::Plan;
-
-/// (apiVersion, kind, namespace, name).
-type Identity<'s> = (&'s str, &'s str, Option<&'s str>, &'s str);
 
 /// How deep one server's verdict may wait on others' (a chain of servers each holding names the
 /// previous one needs): bounded, so that no input can exhaust the stack.
@@ -69,9 +67,9 @@ pub fn decide<O: Send>(
         let (verdict, mut found, value) = decide_server(&items[servers[n]], inventory, check);
         // Held until the verdicts are taken, beside every other server's: without spare room.
         found.shrink_to_fit();
-        (verdict, found, value.map(keep))
+        Some((verdict, found, value.map(keep)))
     });
-    let read = ServersRead { servers, read: read.into_iter().map(Some).collect() };
+    let read = ServersRead { servers, read };
     let mut decider = Decider::new(items, inventory, read);
     for item in items {
         if let Some(key) = crate::krm::server_key(item) {
@@ -180,7 +178,7 @@ impl<'x, 'i, O> Decider<'x, 'i, O> {
         let mut by_identity: HashMap<Identity<'i>, Vec<usize>> = HashMap::new();
         for (i, item) in items.iter().enumerate() {
             if crate::krm::gvk::is_generated_kind(item.api_version(), item.kind()) {
-                by_identity.entry((item.api_version(), item.kind(), item.namespace(), item.name())).or_default().push(i);
+                by_identity.entry(item.identity()).or_default().push(i);
             }
         }
         Decider {

@@ -58,7 +58,7 @@ pub fn transform<'i, S: Sink>(
     };
     // A validator reports what it found and must hand every item back untouched.
     let write = config.mode != Mode::Validate;
-    let Decisions { plans, fates, mut follow, mut marked, results: found, removed } = decide(items, &inventory, &config, write, S::keep);
+    let Decisions { mut plans, fates, mut follow, mut marked, results: found, removed } = decide(items, &inventory, &config, write, S::keep);
     let mut results = check_items(items, |i| fates.get(&i) != Some(&Fate::Drop));
     results.extend(items.iter().filter_map(krm::unsupported_version));
     results.extend(found.into_values().flatten());
@@ -77,7 +77,6 @@ pub fn transform<'i, S: Sink>(
     // needs them, and each is written as soon as its place comes: memory does not grow with the
     // number of generated objects.
     let order = need_order(items.len(), &fates, &follow);
-    let mut plans = plans;
     let plans: Vec<Mutex<Option<Box<Plan>>>> = order.iter().map(|key| Mutex::new(plans.remove(key))).collect();
     let maker = Maker { items, inventory: &inventory, fates: &fates };
     let make = |n: usize| {

@@ -50,21 +50,13 @@ pub fn feed_head<'i, R: SpannedEventReceiver<'i>>(text: &'i str, split: usize, r
     let mut source = Source { text, recv, frames: Vec::new(), pending: None, block: None, line: 0, line_start: 0 };
     source.lines_of(0, head)?;
     let end = split + memchr::memchr(b'\n', &text.as_bytes()[split..])?;
-    let line = &text[split..end];
-    let indent = line.bytes().take_while(|&b| b == b' ').count();
-    let rest = &line[indent..];
-    if !is_entry(rest) || !in_subset(&text[split..=end]) {
+    if !in_subset(&text[split..=end]) {
         return None;
     }
     source.line += 1;
     source.line_start = split;
-    if let Some(block) = source.block.as_mut() {
-        match block.lines.take(indent, false)? {
-            BlockLine::Inside => return None,
-            BlockLine::After => source.end_block(source.mark(split + indent))?,
-        }
-    }
-    if source.reach(split, indent, rest, &None)? != Kind::Sequence || source.pending.is_some() {
+    let (indent, rest) = source.structure_of(split, &text[split..end])??;
+    if !is_entry(rest) || source.reach(split, indent, rest, &None)? != Kind::Sequence || source.pending.is_some() {
         return None;
     }
     Some(source.frames.iter().map(|f| (f.indent, f.kind == Kind::Sequence)).collect())
@@ -158,6 +150,16 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
     }
 
     fn line_of_text(&mut self, start: usize, line: &'i str) -> Option<()> {
+        match self.structure_of(start, line)? {
+            Some((indent, rest)) => self.structure(start, indent, rest),
+            None => Some(()),
+        }
+    }
+
+    /// The line at byte `start` as structure: its indentation and the rest, after it ends the
+    /// open block scalar; `Some(None)` for a line of that block scalar, a blank line or a
+    /// comment.
+    fn structure_of(&mut self, start: usize, line: &'i str) -> Option<Option<(usize, &'i str)>> {
         let indent = line.bytes().take_while(|&b| b == b' ').count();
         let rest = &line[indent..];
         if let Some(block) = self.block.as_mut() {
@@ -167,18 +169,18 @@ impl<'i, R: SpannedEventReceiver<'i>> Source<'i, '_, R> {
                         block.start = Some(Marker::new(start + indent, self.line, indent));
                     }
                     block.body.1 = start + line.len() + 1;
-                    return Some(());
+                    return Some(None);
                 }
                 BlockLine::After => self.end_block(self.mark(start + indent))?,
             }
         }
         if rest.is_empty() || rest.starts_with('#') {
-            return Some(());
+            return Some(None);
         }
         if indent == 0 && (rest.starts_with("---") || rest.starts_with("...")) {
             return None;
         }
-        self.structure(start, indent, rest)
+        Some(Some((indent, rest)))
     }
 
     /// A line that holds a key or an entry, `indent` spaces in.
