@@ -6,6 +6,22 @@
 //! text goes through them: [`parse`] (over [`yaml`]) → [`model`] and [`krm`] → [`validate`] /
 //! [`expand`] → [`emit`], wired together by the pipeline; [`build`] feeds it plain manifests.
 
+/// The associated types of a `serde::Serializer` whose every compound (sequence, tuple, map,
+/// struct, variant) is the one type `$compound`, erring with `$error`.
+macro_rules! serializer_types {
+    ($error:ty, $compound:ty) => {
+        type Ok = ();
+        type Error = $error;
+        type SerializeSeq = $compound;
+        type SerializeTuple = $compound;
+        type SerializeTupleStruct = $compound;
+        type SerializeTupleVariant = $compound;
+        type SerializeMap = $compound;
+        type SerializeStruct = $compound;
+        type SerializeStructVariant = $compound;
+    };
+}
+
 pub mod build;
 pub mod crd;
 pub mod emit;

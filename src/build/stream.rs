@@ -8,7 +8,9 @@ use serde_json::Value;
 
 use super::order::SortKey;
 use super::BuildError;
-use crate::krm::{annotations, gvk};
+use crate::expand::Generated;
+use crate::krm::annotations::{self, Tracking};
+use crate::krm::gvk;
 use crate::pipeline::Sink;
 use crate::krm::{Object, ValidationResult};
 use crate::yaml;
@@ -31,6 +33,10 @@ impl Sink for Collected {
 
     fn keep(value: Value) -> Value {
         value
+    }
+
+    fn generated(object: Generated, tracking: &Tracking) -> Value {
+        object.value(&tracking.as_extra())
     }
 
     fn original(&mut self, index: usize, _: &Object<'_>) -> Result<(), Infallible> {

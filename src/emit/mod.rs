@@ -3,4 +3,4 @@
 
 mod resource_list;
 
-pub use resource_list::{render, OutItem, Writer};
+pub use resource_list::{render, render_generated, OutItem, Writer};

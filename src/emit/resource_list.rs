@@ -4,6 +4,8 @@ use std::io;
 
 use serde_json::Value;
 
+use crate::expand::Generated;
+use crate::yaml::serialize::Extra;
 use crate::krm::{Body, Object, ValidationResult};
 use crate::krm::gvk::RESOURCE_LIST;
 use crate::yaml::{emit, scan};
@@ -21,6 +23,17 @@ pub fn render(value: &Value) -> String {
     let mut out = String::with_capacity(2048);
     emit::write_node(value, 2, &mut out);
     // Kept until the output reaches it: without the spare capacity of its growth.
+    out.shrink_to_fit();
+    out
+}
+
+/// A generated object's text as [`Writer::item`] puts it after its `- `: written from its type,
+/// or, should that fail, as the value it makes.
+pub fn render_generated(object: &Generated, extra: &Extra<'_>) -> String {
+    let mut out = String::with_capacity(2048);
+    if object.write(2, extra, &mut out).is_err() {
+        emit::write_node(&object.value(extra), 2, &mut out);
+    }
     out.shrink_to_fit();
     out
 }

@@ -176,8 +176,8 @@ pub fn volume_claim_templates(claims: &[ClaimPlan]) -> Vec<PersistentVolumeClaim
 }
 
 /// A claim template. Note: k8s-openapi writes `apiVersion`/`kind` on each template; the API
-/// server ignores them there, and the operator's templates have none, so
-/// [`strip_template_type_meta`] removes them from the serialised StatefulSet.
+/// server ignores them there, and the operator's templates have none, so the generated
+/// objects' shape ([`super::SHAPE`]) leaves them out.
 fn claim(name: &str, size: &str, class: Option<&str>) -> PersistentVolumeClaim {
     PersistentVolumeClaim {
         metadata: ObjectMeta { name: Some(name.into()), ..ObjectMeta::default() },
@@ -223,17 +223,3 @@ fn probe(kind: ProbeKind, path: &str, port: i32, initial_delay: i32, period: i32
     }
 }
 
-/// Removes `apiVersion` and `kind` from serialised claim templates (see [`claim`]) and puts
-/// `metadata` first.
-pub fn strip_template_type_meta(value: &mut Value) {
-    if let Some(templates) = value.pointer_mut("/spec/volumeClaimTemplates").and_then(Value::as_array_mut) {
-        for t in templates.iter_mut().filter_map(Value::as_object_mut) {
-            t.remove("apiVersion");
-            t.remove("kind");
-            // metadata before spec, as people write it.
-            if let Some(spec) = t.remove("spec") {
-                t.insert("spec".into(), spec);
-            }
-        }
-    }
-}

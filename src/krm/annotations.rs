@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::krm::FileRef;
+use crate::yaml::serialize::Extra;
 
 use super::object::{Body, Header, Object};
 
@@ -93,21 +94,34 @@ pub fn mark_local_config(value: &mut Value) -> Option<()> {
     Some(())
 }
 
-/// A replaced object keeps the annotations the clients track the item it replaces by (its
-/// file, its id). Nothing else of the previous object survives: an annotation the generated
-/// object sets (from the spec, whatever its prefix) has the spec's value, and one the spec no
-/// longer sets is gone, on every run.
-pub fn keep_tracking_annotations(previous: &Header, value: &mut Value) {
-    let Some(annotations) = annotations_mut(value) else { return };
-    for (k, v) in previous.annotations.iter().filter(|(k, _)| is_tracking_annotation(k)) {
-        annotations.entry(k).or_insert_with(|| Value::String(v.to_string()));
-    }
+/// The annotations the clients track a generated object by, added to those it sets.
+#[derive(Debug, Default)]
+pub struct Tracking {
+    entries: Vec<(String, String)>,
+    /// A new object's file is the function's to say: it replaces one the spec sets.
+    replace: bool,
 }
 
-/// A new object's file (`path`, index 0), under both the current and the internal names.
-pub fn set_file(value: &mut Value, path: String) {
-    let entries = [(PATH, path.clone()), (INDEX, "0".to_string()), (INTERNAL_PATH, path), (INTERNAL_INDEX, "0".to_string())];
-    set(value, entries.into_iter().map(|(k, v)| (k.to_string(), v)));
+impl Tracking {
+    /// A new object's file (`path`, index 0), under both the current and the internal names.
+    pub fn new_file(path: String) -> Tracking {
+        let entries = [(PATH, path.clone()), (INDEX, "0".to_string()), (INTERNAL_PATH, path), (INTERNAL_INDEX, "0".to_string())];
+        Tracking { entries: entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect(), replace: true }
+    }
+
+    /// A replaced object keeps the annotations the clients track the item it replaces by (its
+    /// file, its id). Nothing else of the previous object survives: an annotation the
+    /// generated object sets (from the spec, whatever its prefix) has the spec's value, and one
+    /// the spec no longer sets is gone, on every run.
+    pub fn kept_from(previous: &Header) -> Tracking {
+        let entries = previous.annotations.iter().filter(|(k, _)| is_tracking_annotation(k)).map(|(k, v)| (k.to_string(), v.to_string()));
+        Tracking { entries: entries.collect(), replace: false }
+    }
+
+    /// The entries as the generated objects' shape adds them to `metadata.annotations`.
+    pub fn as_extra(&self) -> Extra<'_> {
+        Extra { entries: &self.entries, replace: self.replace }
+    }
 }
 
 /// Records where an object of a manifest file came from, in its value and its header, so that
@@ -145,18 +159,4 @@ pub fn strip_client_annotations(value: &mut Value) {
     if annotations.is_empty() {
         metadata.remove("annotations");
     }
-}
-
-/// Sets annotations on a generated object, which always has `metadata.annotations`.
-fn set(value: &mut Value, entries: impl Iterator<Item = (String, String)>) {
-    let Some(annotations) = annotations_mut(value) else { return };
-    for (k, v) in entries {
-        annotations.insert(k, Value::String(v));
-    }
-}
-
-/// A generated object's `metadata.annotations`. Not `pointer_mut`, which allocates for each
-/// part of its path.
-fn annotations_mut(value: &mut Value) -> Option<&mut Map<String, Value>> {
-    value.get_mut("metadata")?.get_mut("annotations")?.as_object_mut()
 }

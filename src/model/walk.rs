@@ -113,15 +113,7 @@ macro_rules! leaves {
 }
 
 impl Serializer for Walker {
-    type Ok = ();
-    type Error = Never;
-    type SerializeSeq = Inner;
-    type SerializeTuple = Inner;
-    type SerializeTupleStruct = Inner;
-    type SerializeTupleVariant = Inner;
-    type SerializeMap = Inner;
-    type SerializeStruct = Inner;
-    type SerializeStructVariant = Inner;
+    serializer_types!(Never, Inner);
 
     leaves!(
         serialize_bool(bool), serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_i64(i64),

@@ -21,6 +21,8 @@ use serde_json::Value;
 
 pub use transform::{transform, Sink};
 
+use crate::expand::Generated;
+use crate::krm::annotations::Tracking;
 use crate::model::function_config;
 use crate::emit::OutItem;
 use crate::krm::{Severity, ValidationResult};
@@ -98,6 +100,10 @@ impl Sink for ResourceListSink<'_> {
 
     fn keep(value: Value) -> String {
         emit::render(&value)
+    }
+
+    fn generated(object: Generated, tracking: &Tracking) -> String {
+        emit::render_generated(&object, &tracking.as_extra())
     }
 
     fn original(&mut self, _: usize, item: &Item<'_>) -> io::Result<()> {

@@ -9,6 +9,7 @@ use crate::impact;
 use crate::krm::gvk::{CONFIG_MAP, SERVICE, STATEFUL_SET};
 use crate::krm;
 use crate::validate;
+use crate::yaml::serialize::Extra;
 use crate::krm::{Severity, ValidationResult};
 use crate::model;
 use crate::parse::Item;
@@ -145,8 +146,9 @@ fn impact_of(
     let namespace = item.namespace();
     let secret = |name: &str| inventory.secret(namespace, name).flatten().cloned();
     let generated = expand::expand(plan.clone(), &secret);
+    let values: Vec<Value> = generated.iter().map(|g| g.value(&Extra::NONE)).collect();
     let before: Vec<impact::Object<'_>> = previous.iter().map(|(p, v)| impact::Object { kind: p.kind(), name: p.name(), value: v }).collect();
-    let after: Vec<impact::Object<'_>> = generated.iter().map(|g| impact::Object { kind: g.kind, name: &g.name, value: &g.value }).collect();
+    let after: Vec<impact::Object<'_>> = generated.iter().zip(&values).map(|(g, value)| impact::Object { kind: g.kind, name: &g.name, value }).collect();
     let stateful_set = names::stateful_set(item.name());
     let storage_class = |name: Option<&str>| inventory.storage_class(name);
     let context = impact::Context { namespace, stateful_set: &stateful_set, claim_fields, storage_class: &storage_class };

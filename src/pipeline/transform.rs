@@ -11,9 +11,10 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::checks::check_items;
 use super::decisions::{decide, Decisions, Fate};
-use crate::expand;
+use crate::expand::{self, Generated};
 use crate::inventory::Inventory;
-use crate::krm::{self, annotations, ServerKey, ValidationResult};
+use crate::krm::annotations::Tracking;
+use crate::krm::{self, ServerKey, ValidationResult};
 use crate::model::{FunctionConfig, Mode};
 use crate::parallel;
 use crate::parse::Item;
@@ -27,6 +28,8 @@ pub trait Sink {
     /// Why the sink took no more (function mode: the output cannot be written).
     type Error;
     fn keep(value: Value) -> Self::Object;
+    /// A generated object, with the annotations the clients track it by.
+    fn generated(object: Generated, tracking: &Tracking) -> Self::Object;
     /// The input item `index`, unchanged.
     fn original(&mut self, index: usize, item: &Item<'_>) -> Result<(), Self::Error>;
     /// A generated object, or a DittoServer rewritten with the local-config mark.
@@ -142,7 +145,7 @@ struct Objects<'o, 'r, O> {
     made: &'o mut parallel::Results<'r, Vec<Option<O>>>,
     /// How many servers' objects came from `made`.
     taken: usize,
-    /// Each made server's objects not yet written, by number.
+    /// Each made server's objects not yet written, by number; empty once all are.
     ready: HashMap<&'o ServerKey, Vec<Option<O>>>,
 }
 
@@ -153,7 +156,14 @@ impl<'o, O> Objects<'o, '_, O> {
             self.ready.insert(&self.order[self.taken], objects);
             self.taken += 1;
         }
-        self.ready.get_mut(key)?.get_mut(n)?.take()
+        let objects = self.ready.get_mut(key)?;
+        let object = objects.get_mut(n)?.take();
+        if objects.iter().all(Option::is_none) {
+            // Its last object is written: its list goes too (made in place of the expansion,
+            // it has that list's size).
+            *objects = Vec::new();
+        }
+        object
     }
 }
 
@@ -184,17 +194,13 @@ impl Maker<'_, '_> {
         expand::expand(plan, &secret)
             .into_iter()
             .enumerate()
-            .map(|(n, mut g)| {
-                match replaced.get(&n) {
-                    Some(&i) => annotations::keep_tracking_annotations(&items[i].header, &mut g.value),
-                    None => {
-                        if let Some(file) = server.file() {
-                            let path = krm::generated_path(&file.path, server.namespace(), server.name(), g.kind, &g.name);
-                            annotations::set_file(&mut g.value, path);
-                        }
-                    }
-                }
-                Some(S::keep(g.value))
+            .map(|(n, g)| {
+                let tracking = match (replaced.get(&n), server.file()) {
+                    (Some(&i), _) => Tracking::kept_from(&items[i].header),
+                    (None, Some(file)) => Tracking::new_file(krm::generated_path(&file.path, server.namespace(), server.name(), g.kind, &g.name)),
+                    (None, None) => Tracking::default(),
+                };
+                Some(S::generated(g, &tracking))
             })
             .collect()
     }

@@ -9,96 +9,34 @@ use serde_json::Value;
 
 /// The longest implicit key YAML allows, in characters (YAML 1.2 §7.4.2, "at most 1024 Unicode
 /// characters"); a longer one must be written as an explicit key.
-const MAX_IMPLICIT_KEY: usize = 1024;
+pub(crate) const MAX_IMPLICIT_KEY: usize = 1024;
 
 /// Writes `value` as a block node whose nested lines are indented by `indent` spaces. The first
 /// line carries no indentation: the caller writes whatever precedes it (`- ` or `key: `).
 pub fn write_node(value: &Value, indent: usize, out: &mut String) {
-    match value {
-        Value::Object(map) if !map.is_empty() => {
-            let mut first = true;
-            for (key, v) in map {
-                if !first {
-                    push_indent(out, indent);
-                }
-                first = false;
-                let start = out.len();
-                write_string(key, indent, out, true);
-                if out.len() - start > MAX_IMPLICIT_KEY && out[start..].chars().count() > MAX_IMPLICIT_KEY {
-                    // Too long for `key: value`: an explicit key, `? key` then `: value`.
-                    out.insert_str(start, "? ");
-                    out.push('\n');
-                    push_indent(out, indent);
-                }
-                out.push(':');
-                write_value_after_key(v, indent, out);
-            }
-        }
-        Value::Array(items) if !items.is_empty() => {
-            let mut first = true;
-            for v in items {
-                if !first {
-                    push_indent(out, indent);
-                }
-                first = false;
-                out.push('-');
-                match v {
-                    Value::Object(m) if !m.is_empty() => {
-                        out.push(' ');
-                        write_node(v, indent + 2, out);
-                    }
-                    Value::Array(a) if !a.is_empty() => {
-                        out.push(' ');
-                        write_node(v, indent + 2, out);
-                    }
-                    _ => {
-                        out.push(' ');
-                        write_scalar(v, indent + 2, out);
-                        out.push('\n');
-                    }
-                }
-            }
-        }
-        _ => {
-            write_scalar(value, indent, out);
-            out.push('\n');
-        }
-    }
+    super::serialize::write(value, indent, &super::serialize::Shape::NONE, &super::serialize::Extra::NONE, out)
+        .expect("a JSON value is written as YAML whatever it holds");
 }
 
-fn write_value_after_key(v: &Value, indent: usize, out: &mut String) {
-    match v {
-        Value::Object(m) if !m.is_empty() => {
-            out.push('\n');
-            push_indent(out, indent + 2);
-            write_node(v, indent + 2, out);
-        }
-        // Sequences sit at their key's indentation (kubectl's and kyaml's compact style).
-        Value::Array(a) if !a.is_empty() => {
-            out.push('\n');
-            push_indent(out, indent);
-            write_node(v, indent, out);
-        }
-        _ => {
-            out.push(' ');
-            write_scalar(v, indent + 2, out);
-            out.push('\n');
-        }
-    }
+/// A leaf of the tree being written.
+#[derive(Clone, Copy)]
+pub(crate) enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Number(&'a serde_json::Number),
+    Str(&'a str),
 }
 
-fn write_scalar(v: &Value, indent: usize, out: &mut String) {
+pub(crate) fn write_scalar(v: Scalar<'_>, indent: usize, out: &mut String) {
     match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) if n.is_f64() => write_float(&n.to_string(), out),
-        Value::Number(n) => {
+        Scalar::Null => out.push_str("null"),
+        Scalar::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+        Scalar::Number(n) if n.is_f64() => write_float(&n.to_string(), out),
+        Scalar::Number(n) => {
             use std::fmt::Write;
             let _ = write!(out, "{n}"); // writing to a String cannot fail
         }
-        Value::String(s) => write_string(s, indent, out, false),
-        Value::Object(_) => out.push_str("{}"),
-        Value::Array(_) => out.push_str("[]"),
+        Scalar::Str(s) => write_string(s, indent, out, false),
     }
 }
 
@@ -122,7 +60,7 @@ fn write_float(repr: &str, out: &mut String) {
     }
 }
 
-fn push_indent(out: &mut String, n: usize) {
+pub(crate) fn push_indent(out: &mut String, n: usize) {
     const SPACES: &str = "                                                                ";
     let mut n = n;
     while n > 0 {
@@ -134,7 +72,7 @@ fn push_indent(out: &mut String, n: usize) {
 
 /// Writes a string plain when no YAML 1.1 or 1.2 reader can take it for anything else, as a
 /// literal block when it is multi-line text, and double-quoted otherwise.
-fn write_string(s: &str, indent: usize, out: &mut String, is_key: bool) {
+pub(crate) fn write_string(s: &str, indent: usize, out: &mut String, is_key: bool) {
     if is_plain_safe(s) {
         out.push_str(s);
     } else if !is_key && fits_literal_block(s) {

@@ -12,8 +12,11 @@
 //! - [`parse_value`] turns the text of one node into a `serde_json::Value`, and [`parse_stream`]
 //!   the documents of a manifest stream: the [`value`] builder over the same events, under the
 //!   schema each call site names.
-//! - [`emit`] writes values back as block-style, YAML-1.1-safe text.
+//! - [`emit`] says how a scalar is written (YAML-1.1-safe), [`serialize`] writes anything serde
+//!   serialises, values and k8s-openapi objects alike, as block-style text, shaped on the way
+//!   out by a [`serialize::Shape`].
 
+mod block;
 pub mod documents;
 pub mod emit;
 pub mod events;
@@ -28,6 +31,8 @@ pub mod reindent;
 pub mod scan;
 pub mod schema;
 pub mod select;
+pub mod serialize;
+pub mod shape;
 pub mod value;
 
 pub use documents::{documents, Document};
