@@ -19,12 +19,12 @@ pub fn config_hash(config_text: &str, hashed: &[HashedSecret], secret: &dyn Fn(&
         match h {
             HashedSecret::Key { prefix, name, key } => {
                 if let Some(value) = secret(name).and_then(|mut d| d.remove(key)) {
-                    entries.insert(format!("{prefix}:{key}"), value);
+                    entries.insert([prefix, ":", key].concat(), value);
                 }
             }
             HashedSecret::Whole { prefix, name } => {
                 for (k, v) in secret(name).unwrap_or_default() {
-                    entries.insert(format!("{prefix}:{k}"), v);
+                    entries.insert([prefix, ":", &k].concat(), v);
                 }
             }
         }
@@ -35,5 +35,25 @@ pub fn config_hash(config_text: &str, hashed: &[HashedSecret], secret: &dyn Fn(&
         h.update(k.as_bytes());
         h.update(v);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize())
+}
+
+/// Lower-case hexadecimal, two digits a byte (a byte at a time through `format!` costs ten
+/// times as much).
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hex_is_two_lower_case_digits_a_byte() {
+        assert_eq!(super::hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+    }
 }

@@ -1,5 +1,6 @@
 //! Names, labels and markers of the generated objects: one function per fact, used by expansion,
-//! replacement and pruning alike.
+//! replacement and pruning alike. Names are joined, not `format!`ed: they are made several
+//! times for every server, and the formatting machinery costs several times as much.
 
 use std::collections::BTreeMap;
 
@@ -7,19 +8,19 @@ use std::collections::BTreeMap;
 pub const CONFIG_HASH: &str = "dittofs.io/config-hash";
 
 pub fn config_map(server: &str) -> String {
-    format!("{server}-config")
+    [server, "-config"].concat()
 }
 pub fn headless_service(server: &str) -> String {
-    format!("{server}-headless")
+    [server, "-headless"].concat()
 }
 pub fn file_service(server: &str) -> String {
-    format!("{server}-file")
+    [server, "-file"].concat()
 }
 pub fn api_service(server: &str) -> String {
-    format!("{server}-api")
+    [server, "-api"].concat()
 }
 pub fn metrics_service(server: &str) -> String {
-    format!("{server}-metrics")
+    [server, "-metrics"].concat()
 }
 pub fn stateful_set(server: &str) -> String {
     server.to_string()
@@ -36,7 +37,7 @@ pub fn labels(server: &str) -> BTreeMap<String, String> {
 /// The marker value: `<namespace>/<name>`, or `<name>` for a DittoServer without namespace.
 pub fn generated_from(namespace: Option<&str>, name: &str) -> String {
     match namespace {
-        Some(ns) => format!("{ns}/{name}"),
+        Some(ns) => [ns, "/", name].concat(),
         None => name.to_string(),
     }
 }
