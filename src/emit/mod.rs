@@ -1,5 +1,6 @@
 //! Text out: the ResourceList written back, untouched items as their own text, generated ones
-//! through the YAML emitter ([`crate::yaml::emit`]), the results last.
+//! written from their types and rewritten ones from their values ([`crate::yaml::serialize`]),
+//! the results last.
 
 mod resource_list;
 
