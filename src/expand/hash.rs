@@ -40,7 +40,7 @@ pub fn config_hash(config_text: &str, hashed: &[HashedSecret], secret: &dyn Fn(&
 
 /// Lower-case hexadecimal, two digits a byte (a byte at a time through `format!` costs ten
 /// times as much).
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(2 * bytes.len());
     for b in bytes {

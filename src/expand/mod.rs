@@ -25,6 +25,7 @@ use crate::krm::gvk::{Gvk, CONFIG_MAP, NETWORK_POLICY, SERVICE, SERVICE_MONITOR,
 use crate::server::Plan;
 use crate::yaml::serialize::{self, Extra, Shape, Unsupported};
 
+pub(crate) use hash::hex;
 pub use secret_data::SecretData;
 pub use stateful_set::volume_claim_templates;
 

@@ -68,5 +68,5 @@ fn fingerprint(blocking: &[&Finding]) -> String {
         let subject = f.message.split(':').next().unwrap_or_default();
         h.update(format!("{}\n{}\n{:?}\n{:?}\n{subject}\n", f.edit.id(), f.field, f.current, f.proposed).as_bytes());
     }
-    h.finalize().iter().take(5).map(|b| format!("{b:02x}")).collect()
+    crate::expand::hex(&h.finalize()[..5])
 }
