@@ -5,7 +5,7 @@ use std::io;
 use serde_json::Value;
 
 use crate::expand::Generated;
-use crate::yaml::serialize::Extra;
+use crate::yaml::serialize::{self, Extra, Shape};
 use crate::krm::{Body, Object, ValidationResult};
 use crate::krm::gvk::RESOURCE_LIST;
 use crate::yaml::{emit, scan};
@@ -19,21 +19,24 @@ pub enum OutItem<'i, 'a> {
 
 /// The text of an item as [`Writer::item`] puts it after its `- `.
 pub fn render(value: &Value) -> String {
-    // Most objects fit, or grow once or twice from it.
-    let mut out = String::with_capacity(2048);
-    emit::write_node(value, 2, &mut out);
-    // Kept until the output reaches it: without the spare capacity of its growth.
-    out.shrink_to_fit();
-    out
+    item_text(|out| emit::write_node(value, 2, out))
 }
 
 /// A generated object's text as [`Writer::item`] puts it after its `- `: written from its type,
 /// or, should that fail, as the value it makes.
 pub fn render_generated(object: &Generated, extra: &Extra<'_>) -> String {
+    item_text(|out| {
+        if object.write(2, extra, out).is_err() {
+            emit::write_node(&object.value(extra), 2, out);
+        }
+    })
+}
+
+/// The text `write` writes, kept until the output reaches it: most objects fit the first
+/// buffer or grow it once or twice, and it is kept without the spare capacity of its growth.
+fn item_text(write: impl FnOnce(&mut String)) -> String {
     let mut out = String::with_capacity(2048);
-    if object.write(2, extra, &mut out).is_err() {
-        emit::write_node(&object.value(extra), 2, &mut out);
-    }
+    write(&mut out);
     out.shrink_to_fit();
     out
 }
@@ -86,8 +89,11 @@ impl<'w> Writer<'w> {
             self.out.push_str("results:\n");
             for r in results {
                 self.out.push_str("- ");
-                let v = serde_json::to_value(r).unwrap_or(Value::Null);
-                emit::write_node(&v, 2, &mut self.out);
+                // Written from its type, without a value made first; should that fail, as the
+                // null `serde_json::to_value` would have given.
+                if serialize::write(r, 2, &Shape::NONE, &Extra::NONE, &mut self.out).is_err() {
+                    emit::write_node(&Value::Null, 2, &mut self.out);
+                }
                 self.flush_chunk()?;
             }
         }
