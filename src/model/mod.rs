@@ -34,14 +34,18 @@ pub fn read_typed<T: DeserializeOwned + Serialize>(value: Value, root: &str) -> 
         let steps: Vec<&str> = path.split('.').filter(|s| *s != "?").collect();
         unknown.push(join(root, &steps.join(".")));
     };
-    let input = value.clone();
+    // Only a value that holds a list can have a list where a mapping belongs: the others (most
+    // specs) are neither copied nor compared with their typed value.
+    let input = holds_list(&value).then(|| value.clone());
     let de = serde_ignored::Deserializer::new(value, &mut on_unknown);
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(v) => {
-            let typed = serde_json::to_value(&v).unwrap_or(Value::Null);
-            if let Some(path) = list_for_mapping(&input, &typed, root.to_string(), &unknown) {
-                let message = format!("{path}: invalid type: sequence, expected a mapping");
-                return Err(FieldProblem { path, message });
+            if let Some(input) = input {
+                let typed = serde_json::to_value(&v).unwrap_or(Value::Null);
+                if let Some(path) = list_for_mapping(&input, &typed, root.to_string(), &unknown) {
+                    let message = format!("{path}: invalid type: sequence, expected a mapping");
+                    return Err(FieldProblem { path, message });
+                }
             }
             Ok((v, unknown))
         }
@@ -72,6 +76,14 @@ fn list_for_mapping(input: &Value, typed: &Value, path: String, unknown: &[Strin
             .enumerate()
             .find_map(|(i, (v, t))| list_for_mapping(v, t, format!("{path}[{i}]"), unknown)),
         _ => None,
+    }
+}
+
+fn holds_list(value: &Value) -> bool {
+    match value {
+        Value::Array(_) => true,
+        Value::Object(map) => map.values().any(holds_list),
+        _ => false,
     }
 }
 

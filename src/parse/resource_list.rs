@@ -131,11 +131,15 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
         i.map_or(Some(whole), |i| whole.get(i)).cloned()
     };
 
-    let mut items = Vec::with_capacity(scanned.len());
-    for (i, s) in scanned.into_iter().enumerate() {
-        let rebuilt = || full_items.and_then(|a| a.get(i)).cloned();
-        items.push(object(input, s.extent, s.header, s.header_from_value, rebuilt, || whole("items", Some(i)))?);
-    }
+    // Collected in place of the outline's list (an item takes no more room than its outline).
+    let items = scanned
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let rebuilt = || full_items.and_then(|a| a.get(i)).cloned();
+            object(input, s.extent, s.header, s.header_from_value, rebuilt, || whole("items", Some(i)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let function_config = match outline.function_config {
         Some(fc) => {
             let rebuilt = || rebuilt.as_ref().and_then(|v| v.get("functionConfig")).cloned();

@@ -3,7 +3,7 @@
 //! written as is [`super::emit`]'s business. Driven by [`super::serialize`], for values and
 //! typed objects alike, so that everything the function writes has one layout.
 
-use super::emit::{push_indent, write_scalar, write_string, Scalar, MAX_IMPLICIT_KEY};
+use super::emit::{name_is_plain_safe, push_indent, write_scalar, write_string, Scalar, MAX_IMPLICIT_KEY};
 
 /// A node written into `out` piece by piece: [`Block::begin`], [`Block::key`] or
 /// [`Block::item`] before each entry's value, [`Block::scalar`] for a leaf, [`Block::end`].
@@ -37,6 +37,24 @@ struct Frame {
     ranked: Option<Vec<Entry>>,
 }
 
+/// A mapping key: a name that is a `&'static str` (a struct's field, an enum's variant) or any
+/// text. Both are written alike; a name's plain-or-quoted answer is remembered
+/// ([`name_is_plain_safe`]).
+#[derive(Clone, Copy)]
+pub(crate) enum Key<'k> {
+    Name(&'static str),
+    Text(&'k str),
+}
+
+impl<'k> Key<'k> {
+    pub fn text(self) -> &'k str {
+        match self {
+            Key::Name(name) => name,
+            Key::Text(text) => text,
+        }
+    }
+}
+
 struct Entry {
     rank: usize,
     /// Where the indentation before its key starts (the key itself for the first entry).
@@ -67,11 +85,14 @@ impl<'o> Block<'o> {
 
     /// Writes a key of the open mapping; its value comes next. `rank` counts for a mapping
     /// opened `ranked`.
-    pub fn key(&mut self, key: &str, rank: usize) {
+    pub fn key(&mut self, key: Key<'_>, rank: usize) {
         let before = self.out.len();
         let indent = self.start_entry();
         let start = self.out.len();
-        write_string(key, indent, self.out, true);
+        match key {
+            Key::Name(name) if name_is_plain_safe(name) => self.out.push_str(name),
+            _ => write_string(key.text(), indent, self.out, true),
+        }
         if self.out.len() - start > MAX_IMPLICIT_KEY && self.out[start..].chars().count() > MAX_IMPLICIT_KEY {
             // Too long for `key: value`: an explicit key, `? key` then `: value`.
             self.out.insert_str(start, "? ");

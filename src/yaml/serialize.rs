@@ -13,7 +13,7 @@ use serde_json::{Number, Value};
 
 pub use super::shape::{Extra, Shape};
 
-use super::block::Block;
+use super::block::{Block, Key};
 use super::emit::Scalar;
 
 /// What `serde_json::to_value` refuses too (a map key that is not a string or a number, an
@@ -101,18 +101,18 @@ impl<'s> Writer<'_, 's> {
             if met[i] || extra.entries[..i].iter().any(|(k, _)| k == key) {
                 continue;
             }
-            self.block.key(key, shape.rank(key));
+            self.block.key(Key::Text(key), shape.rank(key));
             self.block.scalar(Scalar::Str(extra.value_of(key).unwrap_or_default()));
         }
     }
 
     /// Writes a key of the open mapping, unless its shape drops it.
-    fn key(&mut self, key: &str) {
-        let extra = self.extra;
+    fn key(&mut self, written: Key<'_>) {
+        let (key, extra) = (written.text(), self.extra);
         let Some(level) = self.levels.last_mut() else { return };
         let Some(shape) = level.shape else {
             level.pending = Pending::Write;
-            self.block.key(key, 0);
+            self.block.key(written, 0);
             return;
         };
         if shape.drop.contains(&key) {
@@ -133,7 +133,7 @@ impl<'s> Writer<'_, 's> {
             }
         }
         self.next = shape.fields.iter().find(|(k, _)| *k == key).map(|(_, s)| s);
-        self.block.key(key, shape.rank(key));
+        self.block.key(written, shape.rank(key));
     }
 
     /// Writes the value of the key just written, as its shape says.
@@ -154,9 +154,9 @@ impl<'s> Writer<'_, 's> {
     }
 
     /// Opens the mapping of one key that holds an enum variant's content (`{variant: ...}`).
-    fn variant(&mut self, variant: &str) {
+    fn variant(&mut self, variant: &'static str) {
         self.open(true);
-        self.key(variant);
+        self.key(Key::Name(variant));
     }
 
     fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
@@ -321,7 +321,7 @@ macro_rules! fields {
             type Ok = ();
             type Error = Unsupported;
             fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Unsupported> {
-                self.key(key);
+                self.key(Key::Name(key));
                 self.value(value)
             }
             fn end(self) -> Result<(), Unsupported> {
@@ -355,7 +355,7 @@ struct KeyWriter<'w, 'o, 's>(&'w mut Writer<'o, 's>);
 
 impl KeyWriter<'_, '_, '_> {
     fn text(self, key: &str) -> Result<(), Unsupported> {
-        self.0.key(key);
+        self.0.key(Key::Text(key));
         Ok(())
     }
 }
