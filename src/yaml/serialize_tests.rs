@@ -137,3 +137,51 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn field_and_variant_names_are_quoted_as_any_key_is_and_stay_so_when_remembered() {
+    #[derive(Serialize)]
+    enum V {
+        #[serde(rename = "on")]
+        On { plain: u8 },
+        #[serde(rename = "null")]
+        Null(u8),
+    }
+    #[derive(Serialize)]
+    struct S {
+        #[serde(rename = "on")]
+        on: u8,
+        #[serde(rename = "y")]
+        y: u8,
+        #[serde(rename = "1")]
+        one: u8,
+        #[serde(rename = "a: b")]
+        colon: u8,
+        #[serde(rename = "name")]
+        name: u8,
+        variants: Vec<V>,
+    }
+    let value = S { on: 1, y: 2, one: 3, colon: 4, name: 5, variants: vec![V::On { plain: 6 }, V::Null(7)] };
+    // Twice: the second writing takes the names' remembered answers.
+    for _ in 0..2 {
+        let text = written(&value, &Shape::NONE, &Extra::NONE).unwrap();
+        assert!(text.starts_with("\"on\": 1\n\"y\": 2\n\"1\": 3\n\"a: b\": 4\nname: 5\n"), "{text}");
+        assert_eq!(text, through_value(&value, &Shape::NONE, &Extra::NONE));
+    }
+}
+
+#[test]
+fn a_name_is_remembered_by_its_address_and_its_length() {
+    use crate::yaml::emit::{is_plain_safe, name_is_plain_safe};
+    // Names that start at one address: a shorter one is another name.
+    static NAMES: &str = "nullable";
+    let (short, long) = (&NAMES[..4], NAMES);
+    for _ in 0..2 {
+        assert!(!name_is_plain_safe(short));
+        assert!(name_is_plain_safe(long));
+    }
+    for name in ["on", "Yes", "~", "", "-", "a#b", "é", "apiVersion", "x: y", "1e3", "0x1F"] {
+        assert_eq!(name_is_plain_safe(name), is_plain_safe(name), "{name:?}");
+        assert_eq!(name_is_plain_safe(name), is_plain_safe(name), "{name:?} remembered");
+    }
+}
