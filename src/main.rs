@@ -13,7 +13,7 @@ use std::process::ExitCode;
 /// mimalloc keeps the pages freed for 10 ms (its default purge delay) before it returns them to
 /// the system. Returned at once, the peak on the 7.5 MB bench list was 1.6 MB lower, but a run
 /// on both cores spent a fifth of its CPU time in the kernel (pages returned, faulted in again,
-/// and the other core's TLB flushed each time) and took 13 % longer.
+/// and the other core's TLB flushed each time) and took 15 % longer.
 #[cfg(not(target_family = "wasm"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
