@@ -131,7 +131,8 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
         i.map_or(Some(whole), |i| whole.get(i)).cloned()
     };
 
-    // Collected in place of the outline's list (an item takes no more room than its outline).
+    // Collected in place of the outline's list where an item takes no more room than its
+    // outline (64-bit targets; on wasm32 the alignments differ, and the list is a new one).
     let items = scanned
         .into_iter()
         .enumerate()
@@ -140,6 +141,12 @@ pub fn read(input: &str) -> Result<ResourceList<'_>, InputError> {
             object(input, s.extent, s.header, s.header_from_value, rebuilt, || whole("items", Some(i)))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    // What collecting in place needs: an item fits where its outline was.
+    #[cfg(target_pointer_width = "64")]
+    const _: () = {
+        use crate::yaml::scan::ScannedItem;
+        assert!(size_of::<Object<'static>>() <= size_of::<ScannedItem>() && align_of::<Object<'static>>() == align_of::<ScannedItem>());
+    };
     let function_config = match outline.function_config {
         Some(fc) => {
             let rebuilt = || rebuilt.as_ref().and_then(|v| v.get("functionConfig")).cloned();
